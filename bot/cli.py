@@ -1,0 +1,210 @@
+"""`chsm`: thin. Parse, call the engine, pick a renderer, map errors to exit codes."""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from bot.errors import ChsmError, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors exit 2 with one line, as argparse does
+        self.print_usage(sys.stderr)
+        print(f"chsm: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="chsm", description="Answers Azure Cloud HSM errors from Microsoft's docs, offline.")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    p.add_argument("--corpus", type=Path, help="corpus folder (default: $CHSM_CORPUS_DIR or the bundled docs)")
+    p.add_argument("--index", type=Path, help="index folder (default: $CHSM_INDEX_DIR or ./index)")
+    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+
+    a = sub.add_parser("ask", help="answer a question or an error text")
+    a.add_argument("--json", action="store_true")
+    a.add_argument("--top", type=int, default=3)
+    a.add_argument("--batch", metavar="FILE", help="JSON Lines of {\"query\": ...} ('-' for stdin)")
+    a.add_argument("text", nargs="*", help="the question ('-' reads stdin)")
+
+    t = sub.add_parser("triage", help="triage a log file")
+    t.add_argument("--json", action="store_true")
+    t.add_argument("path", help="log file ('-' reads stdin)")
+
+    i = sub.add_parser("index", help="manage the search index")
+    isub = i.add_subparsers(dest="index_cmd", required=True, parser_class=_Parser)
+    b = isub.add_parser("build", help="(re)build the index from the corpus")
+    b.add_argument("--corpus", dest="build_corpus", type=Path)
+    b.add_argument("--out", type=Path)
+
+    e = sub.add_parser("eval", help="retrieval-quality metrics on the labelled query set")
+    e.add_argument("--queries", type=Path, help="JSON Lines labelled set (default: tests/eval_queries.jsonl)")
+    e.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("serve", help="run the Slack bot (Socket Mode, or --http)")
+    s.add_argument("--http", action="store_true")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=3000)
+
+    sub.add_parser("manifest", help="print the Slack app manifest")
+    sub.add_parser("feedback", help="summarise Helpful / Not helpful votes per entry")
+    return p
+
+
+def _paths(args):
+    from bot.config import settings
+
+    cfg = settings()
+    return (args.corpus or cfg.chsm_corpus_dir), (args.index or cfg.chsm_index_dir)
+
+
+def _stdout_style():
+    from bot.render.text import Style
+
+    return Style(sys.stdout.isatty())
+
+
+def _read_stdin() -> str:
+    data = sys.stdin.buffer.read()
+    return data.decode("utf-8", errors="replace")
+
+
+def _ask(args) -> int:
+    from bot.render.text import format_ask
+    from bot.search.engine import Engine
+
+    if args.top < 1 or args.top > 20:
+        raise UsageError("--top takes a number from 1 to 20")
+    if args.batch:
+        if args.text:
+            raise UsageError("give either --batch FILE or a question, not both")
+        raw = _read_stdin() if args.batch == "-" else _read_file(Path(args.batch))
+        queries = []
+        for n, line in enumerate(raw.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                queries.append(str(obj["query"]))
+            except (ValueError, KeyError, TypeError):
+                raise UsageError(f"--batch line {n} is not a JSON object with a \"query\"") from None
+        engine = Engine.open(*_paths(args))
+        for q in queries:  # one at a time so a bad query gets its own message
+            try:
+                out = engine.ask(q, args.top).model_dump()
+            except UsageError as exc:
+                out = {"query": q, "error": str(exc), "abstained": True, "redacted": 0, "answers": []}
+            print(json.dumps(out, ensure_ascii=False))
+        return 0
+    text = _read_stdin() if args.text == ["-"] else " ".join(args.text)
+    if not text.strip():
+        raise UsageError("nothing to ask: give a question, or '-' to read it from stdin")
+    engine = Engine.open(*_paths(args))
+    result = engine.ask(text, args.top)
+    if args.json:
+        print(json.dumps(result.model_dump(), ensure_ascii=False, indent=2))
+    else:
+        print(format_ask(result, _stdout_style()))
+    return 0
+
+
+def _read_file(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    except OSError as exc:
+        from bot.errors import InputError
+
+        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def _triage(args) -> int:
+    from bot.render.text import format_triage
+    from bot.search.engine import Engine
+    from bot.triage import read_log, triage
+
+    data = sys.stdin.buffer.read() if args.path == "-" else None
+    text = read_log(Path(args.path) if data is None else None, data)
+    engine = Engine.open(*_paths(args))
+    result = triage(engine, text, source=args.path)
+    if args.json:
+        print(json.dumps(result.model_dump(), ensure_ascii=False, indent=2))
+    else:
+        print(format_triage(result, _stdout_style()))
+    return 0
+
+
+def _index(args) -> int:
+    from bot.search import store
+
+    corpus, index = _paths(args)
+    corpus = args.build_corpus or corpus
+    index = args.out or index
+    t = time.perf_counter()
+    m = store.build(corpus, index, log=lambda s: print(s, file=sys.stderr))
+    print(f"built {index}: {m['entries']} entries, {m['chunks']} vectors, model {m['model']} in {time.perf_counter() - t:.1f}s")
+    return 0
+
+
+def _eval(args) -> int:
+    from bot.evaluate import DEFAULT_QUERIES, format_report, run
+    from bot.search.engine import Engine
+
+    engine = Engine.open(*_paths(args))
+    report = run(engine, args.queries or DEFAULT_QUERIES)
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0
+
+
+def _serve(args) -> int:
+    from bot.slack.run import serve
+
+    corpus, index = _paths(args)
+    return serve(corpus, index, http=args.http, host=args.host, port=args.port)
+
+
+def _manifest(args) -> int:
+    from bot.slack.manifest import manifest_yaml
+
+    print(manifest_yaml())
+    return 0
+
+
+def _feedback(args) -> int:
+    from bot.config import settings
+    from bot.slack.feedback import FeedbackStore, format_summary
+
+    print(format_summary(FeedbackStore(settings().chsm_data_dir).summary()))
+    return 0
+
+
+COMMANDS = {
+    "ask": _ask,
+    "triage": _triage,
+    "index": _index,
+    "eval": _eval,
+    "serve": _serve,
+    "manifest": _manifest,
+    "feedback": _feedback,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.cmd](args)
+    except ChsmError as exc:
+        if args.debug:
+            raise
+        print(f"chsm: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: one line unless --debug
+        if args.debug:
+            raise
+        print(f"chsm: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
+        return 1

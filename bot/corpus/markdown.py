@@ -1,0 +1,111 @@
+"""Markdown documents -> entries.
+
+One rule for every document: an entry starts at each heading of level 1-3
+and holds everything down to the next such heading, so level-4 parts (Linux
+and Windows variants) stay inside their entry. The entry's section is the
+enclosing level-2 heading. Headings come from markdown-it's tokens, so a `#`
+comment inside a code fence never starts an entry.
+"""
+
+from pathlib import Path
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from bot.corpus.text import clean_command, clean_markdown, error_strings, first_paragraph, repair, slug, tags
+from bot.models import Entry
+
+_MD = MarkdownIt("commonmark")
+SPLIT_LEVEL = 3
+
+
+def _inline_text(tok: Token) -> str:
+    """A heading's text as the reader sees it: no tags, no escapes, no backticks."""
+    parts = []
+    for child in tok.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts).strip()
+
+
+def _front_matter(text: str) -> tuple[dict, str, int]:
+    if text.startswith("---\n"):
+        end = text.find("\n---", 4)
+        if end != -1:
+            try:
+                meta = yaml.safe_load(text[4:end]) or {}
+            except yaml.YAMLError:
+                meta = {}
+            body_start = text.find("\n", end + 4) + 1
+            return (meta if isinstance(meta, dict) else {}), text[body_start:], text[:body_start].count("\n")
+    return {}, text, 0
+
+
+def doc_kind(path: Path, meta: dict) -> str:
+    topic = str(meta.get("ms.topic", ""))
+    if "troubleshoot" in topic or "troubleshoot" in path.stem.lower():
+        return "troubleshooting"
+    if topic == "faq":
+        return "faq"
+    return "article"
+
+
+def parse_markdown(path: Path, doc: str, base_url: str) -> list[Entry]:
+    meta, text, _ = _front_matter(repair(path.read_text(encoding="utf-8", errors="replace")))
+    kind = doc_kind(path, meta)
+    lines = text.splitlines()
+    tokens = _MD.parse(text)
+
+    headings = []  # (line, level, text)
+    fences = []  # (line, content)
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and tok.map:
+            headings.append((tok.map[0], int(tok.tag[1]), _inline_text(tokens[i + 1])))
+        elif tok.type in ("fence", "code_block") and tok.map:
+            fences.append((tok.map[0], tok.content))
+
+    starts = [(ln, lvl, t) for ln, lvl, t in headings if lvl <= SPLIT_LEVEL]
+    doc_title = next((t for _, lvl, t in headings if lvl == 1), str(meta.get("title", doc)))
+    entries: list[Entry] = []
+    used_ids: set[str] = set()
+    section = doc_title
+    h2 = h3 = ""
+    for n, (line, level, title) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        if level == 2:
+            section, h2, h3 = title, title, ""
+        elif level == 3:
+            h3 = title
+        body_md = "\n".join(lines[line + 1 : end])
+        fix = clean_markdown(body_md, base_url)
+        if not fix:
+            continue  # a heading with nothing under it (e.g. a section opener)
+        if title.lower() in ("related content", "next steps"):
+            continue  # link lists: nothing to answer with
+        commands = [c for c in (clean_command(code) for ln, code in fences if line < ln < end) if c]
+        anchor = slug(title)
+        entry_id = f"{doc}#{anchor}"
+        if entry_id in used_ids:  # the same heading in two sections
+            entry_id = f"{doc}#{anchor}@{slug(section)}"
+        used_ids.add(entry_id)
+        path_titles = [t for t in (doc_title, h2 if level >= 2 else "", h3 if level == 3 else "") if t]
+        entries.append(
+            Entry(
+                id=entry_id,
+                title=title,
+                section=section,
+                doc=doc,
+                url=f"{base_url}{path.stem}#{anchor}" if level > 1 else f"{base_url}{path.stem}",
+                kind=kind,
+                context=" > ".join(dict.fromkeys(path_titles)),
+                why=first_paragraph(fix),
+                fix=fix,
+                commands=commands,
+                errors=error_strings(title, body_md, commands),
+                tags=tags(f"{title}\n{body_md}"),
+            )
+        )
+    return entries

@@ -1,0 +1,125 @@
+"""Shared text handling for corpus files: slugs, cleaning, tags, error strings."""
+
+import re
+import unicodedata
+
+import ftfy
+
+LEARN = "https://learn.microsoft.com"
+
+
+def slug(heading: str) -> str:
+    """learn.microsoft.com's anchor rule: lower-case, punctuation other than
+    `-` and `_` dropped, spaces turned into `-`."""
+    out = []
+    for ch in heading.strip().lower():
+        if ch == " ":
+            out.append("-")
+        elif ch in "-_" or unicodedata.category(ch)[0] in "LN":
+            out.append(ch)
+    return "".join(out)
+
+
+def repair(text: str) -> str:
+    """Byte-order marks and mojibake (UTF-8 read as cp1252) repaired."""
+    return ftfy.fix_encoding(text.replace("\ufeff", ""))
+
+
+_ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000]")
+
+
+def clean_command(code: str) -> str:
+    """A code fence as a runnable command: exotic spaces made plain, trailing
+    blanks dropped (a copied narrow no-break space breaks a shell line)."""
+    code = _ODD_SPACES.sub(" ", repair(code))
+    return "\n".join(line.rstrip() for line in code.strip("\n").splitlines()).strip()
+
+
+_CALLOUT = re.compile(r"^(\s*>\s*)\[!(NOTE|IMPORTANT|WARNING|CAUTION|TIP)\]\s*$", re.M)
+_IMAGE = re.compile(r"^\s*:::image\b.*?:::\s*$", re.M)
+_INCLUDE = re.compile(r"\[!INCLUDE\s*\[[^\]]*\]\([^)]*\)\]")
+_REL_LINK = re.compile(r"\]\((?!https?:|#|mailto:)([^)\s]+?)(?:\.md)?(#[^)\s]*)?\)")
+
+
+def clean_markdown(md: str, base_url: str) -> str:
+    """Learn-specific markdown made plain: callouts, images, includes, links."""
+    md = _CALLOUT.sub(lambda m: f"{m.group(1)}**{m.group(2).title()}:**", md)
+    md = _IMAGE.sub("", md)
+    md = _INCLUDE.sub("", md)
+
+    def link(m: re.Match) -> str:
+        target, anchor = m.group(1), m.group(2) or ""
+        if target.startswith("/"):
+            return f"]({LEARN}{target}{anchor})"
+        if base_url.startswith("http"):
+            return f"]({base_url}{target}{anchor})"
+        return m.group(0)
+
+    md = _REL_LINK.sub(link, md)
+    md = re.sub(r"\n{3,}", "\n\n", md)
+    return md.strip()
+
+
+_FENCE = re.compile(r"```.*?```", re.S)
+_MD_SYNTAX = re.compile(r"[*_`>#]|\[([^\]]*)\]\([^)]*\)")
+
+
+def plain(md: str) -> str:
+    """Markdown to one line of plain text (code fences dropped)."""
+    text = _FENCE.sub(" ", md)
+    text = _MD_SYNTAX.sub(lambda m: m.group(1) or "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def first_paragraph(md: str, limit: int = 300) -> str:
+    for para in re.split(r"\n\s*\n", md):
+        para = para.strip()
+        if para and not para.startswith("```"):
+            text = plain(para)
+            if len(text) > limit:
+                text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
+            return text
+    return ""
+
+
+_QUOTED = re.compile(r"\"([^\"]{6,200})\"")
+_ERRORISH = re.compile(r"(?i)error|fail|not found|not set|not present|invalid|cannot|can't|could not|denied|ORA-\d|CKR_")
+
+
+def error_strings(title: str, body: str, commands: list[str]) -> list[str]:
+    """Error strings an entry quotes: quoted in its heading, quoted error-like
+    text in its body, and error-like lines in its code fences."""
+    found = [q.strip() for q in _QUOTED.findall(title)]
+    found += [q.strip() for q in _QUOTED.findall(_FENCE.sub(" ", body)) if _ERRORISH.search(q)]
+    for cmd in commands:
+        for line in cmd.splitlines():
+            line = re.sub(r"^Error Message:", "", line).strip()
+            if re.search(r"ORA-\d|CKR_[A-Z_]+", line):
+                found.append(line)
+    seen, out = set(), []
+    for s in found:
+        if s.lower() not in seen:
+            seen.add(s.lower())
+            out.append(s)
+    return out
+
+
+# Component and platform tags: (tag, pattern over title + body).
+_TAGS = [
+    ("PKCS#11", r"pkcs\s*#?\s*11|C_Login|C_Initialize|cryptoki"),
+    ("JCE", r"\bJCE\b|Java Cryptography|LoginManager"),
+    ("OpenSSL engine", r"openssl engine|azcloudhsm_openssl"),
+    ("KSP/CNG", r"\bKSP\b|\bCNG\b"),
+    ("SQL EKM", r"\bEKM\b|SQL Server|\bTDE\b"),
+    ("NGINX", r"\bnginx\b"),
+    ("AD CS", r"\bAD ?CS\b|certificate services"),
+    ("client daemon", r"azcloudhsm_client|client daemon"),
+    ("mgmt util", r"azcloudhsm_mgmt_util|azcloudhsm_util"),
+    ("Linux", r"\blinux\b|ubuntu|\bRHEL\b|systemctl|\bsudo\b"),
+    ("Windows", r"\bwindows\b|\.exe\b|\.dll\b|\.msc\b|\bMSI\b"),
+]
+_TAGS_RX = [(tag, re.compile(p, re.I)) for tag, p in _TAGS]
+
+
+def tags(text: str) -> list[str]:
+    return [tag for tag, rx in _TAGS_RX if rx.search(text)]
