@@ -122,12 +122,15 @@ def _read_file(path: Path) -> str:
 def _triage(args) -> int:
     from bot.render.text import format_triage
     from bot.search.engine import Engine
-    from bot.triage import read_log, triage
+    from bot.triage import open_log, triage
 
-    data = sys.stdin.buffer.read() if args.path == "-" else None
-    text = read_log(Path(args.path) if data is None else None, data)
     engine = Engine.open(*_paths(args))
-    result = triage(engine, text, source=args.path)
+    if args.path == "-":
+        stream, source = sys.stdin.buffer, "-"
+    else:
+        stream, source = open_log(Path(args.path))
+    with stream:
+        result = triage(engine, stream, source=source)
     if args.json:
         print(json.dumps(result.model_dump(), ensure_ascii=False, indent=2))
     else:

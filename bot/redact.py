@@ -21,6 +21,7 @@ _PATTERNS = [
     r"(?i)\bazcloudhsm_password\s*=\s*(?P<secret>[^\s\"':]+)",
     r"(?i)--pin[\s=]+[\"']?(?:[\w.@-]+:)?(?P<secret>[^\s\"']+)",
     r"(?i)\bp?pin(?:\[\d*\])?\s*[:=]\s*[\"'](?:[\w.@-]+:)?(?P<secret>[^\"'\s]+)[\"']",
+    r"(?i)\bpin\s*[:=]\s*(?:[\w.@-]+:)?(?P<secret>[^\s\"',;]+)",
     # azcloudhsm_mgmt_util / azcloudhsm_util forms.
     r"(?i)\bloginHSM\s+(?!-)\w+\s+\S+\s+(?P<secret>\S+)",
     r"(?i)\b(?:createUser|changePswd)\s+(?!-)\w+\s+\S+\s+(?P<secret>\S+)",

@@ -56,6 +56,8 @@ def clean_markdown(md: str, base_url: str) -> str:
         return m.group(0)
 
     md = _REL_LINK.sub(link, md)
+    md = _ODD_SPACES.sub(" ", md)
+    md = "\n".join(line.rstrip() for line in md.splitlines())
     md = re.sub(r"\n{3,}", "\n\n", md)
     return md.strip()
 

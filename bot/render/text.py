@@ -23,17 +23,24 @@ class Style:
         return self._wrap("33", s)
 
 
+def format_fix(fix: str, st: Style) -> str:
+    """The fix as the doc has it, commands in place (in order with the steps),
+    fence markers dropped and the code set off."""
+    out, in_code = [], False
+    for line in fix.splitlines():
+        if line.lstrip().startswith("```"):
+            in_code = not in_code
+            continue
+        out.append(st.cyan("    " + line.strip()) if in_code else line)
+    return "\n".join(out)
+
+
 def format_answer(a: Answer, st: Style, n: int | None = None) -> str:
     head = f"{n}. " if n else ""
     lines = [st.bold(f"{head}{a.title}"), st.dim(f"   {a.section} · score {a.score:.2f} · matched by {', '.join(a.matched_by)}")]
     if a.evidence:
         lines.append(f"   matched: {a.evidence[0]}")
-    lines += ["", a.fix, ""]
-    for cmd in a.commands:
-        lines.append(st.cyan("\n".join(f"    $ {ln}" if i == 0 else f"      {ln}" for i, ln in enumerate(cmd.splitlines()))))
-    if a.commands:
-        lines.append("")
-    lines.append(f"   source: {a.url}")
+    lines += ["", format_fix(a.fix, st), "", f"   source: {a.url}"]
     return "\n".join(lines)
 
 

@@ -72,20 +72,25 @@ class Engine:
     def ask(self, text: str, top: int = TOP_DEFAULT) -> AskResult:
         return self.ask_many([text], top)[0]
 
-    def ask_many(self, texts: list[str], top: int = TOP_DEFAULT, semantic_weight: float | None = None) -> list[AskResult]:
+    def ask_many(self, texts: list[str], top: int = TOP_DEFAULT, mode: str = "fused") -> list[AskResult]:
+        """`mode` "semantic" or "keyword" ranks by that signal alone, through
+        the same calibration: `chsm eval` compares them with the fusion."""
         prepared = [self._prepare(t) for t in texts]
+        if mode != "fused":
+            prepared = [(m, c, [], f) for m, c, _, f in prepared]
         # Rule hits answer without the encoder: the rule path stays ~1 ms.
-        need = [i for i, p in enumerate(prepared) if not p[2]]
+        need = [] if mode == "keyword" else [i for i, p in enumerate(prepared) if not p[2]]
         vectors = self.encoder.encode([prepared[i][3] for i in need])
         sem = dict(zip(need, self.semantic_scores(vectors))) if need else {}
+        weight = {"fused": fusion.SEMANTIC_WEIGHT, "semantic": 1.0, "keyword": 0.0}[mode]
         results = []
         for i, (masked, count, hits, focused) in enumerate(prepared):
             cands = fusion.fuse(
                 sem.get(i, {}),
-                self.keyword_scores(focused),
+                {} if mode == "semantic" else self.keyword_scores(focused),
                 self.kinds,
                 [self.row_of[h.entry] for h in hits],
-                fusion.SEMANTIC_WEIGHT if semantic_weight is None else semantic_weight,
+                weight,
             )
             evidence = {self.row_of[h.entry]: h.evidence for h in hits}
             answers = [self._answer(c, evidence.get(c.row)) for c in cands[:top]]
@@ -98,7 +103,10 @@ class Engine:
             raise UsageError("nothing to ask: the query is empty")
         masked, count = redact(text[:MAX_QUERY_CHARS])
         hits = match(self.index.rules, masked)
-        return masked, count, hits, focus(masked)
+        focused = focus(masked)
+        if not hits:  # a rule hit needs no help; keep that path fast
+            focused = self.index.keyword.speller.correct(focused)
+        return masked, count, hits, focused
 
     def _answer(self, cand: fusion.Candidate, evidence: str | None) -> Answer:
         e = self.entries[cand.row]

@@ -29,9 +29,39 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+_WORD = re.compile(r"[A-Za-z]{4,}")
+
+
+class Speller:
+    """Typos corrected against the corpus's own vocabulary: "bakup" finds
+    "backup", "credentails" finds "credentials". Only words the corpus does
+    not know are touched, and only within one edit (two for long words)."""
+
+    def __init__(self, vocab: list[str]):
+        self.known = frozenset(vocab)
+        self.words = sorted(w for w in vocab if w.isalpha() and len(w) >= 3)
+
+    def correct(self, text: str) -> str:
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
+        def fix(m: re.Match) -> str:
+            word = m.group(0)
+            low = word.lower()
+            if low in self.known or low in _STOP:
+                return word
+            best = process.extractOne(
+                low, self.words, scorer=Levenshtein.distance, score_cutoff=1 if len(low) <= 6 else 2
+            )
+            return best[0] if best else word
+
+        return _WORD.sub(fix, text)
+
+
 class Keyword:
     def __init__(self, retriever):
         self.retriever = retriever
+        self.speller = Speller(list(retriever.vocab_dict))
 
     @classmethod
     def build(cls, docs: list[str]) -> "Keyword":

@@ -29,7 +29,7 @@ from bot.search import embed
 from bot.search.keyword import Keyword
 from bot.search.rules import Rule, build_rules, rules_hash
 
-FORMAT = 2
+FORMAT = 3
 CHUNK_WORDS = 120
 CHUNK_OVERLAP = 30
 _FILES = ("entries.jsonl", "vectors.faiss", "chunk_entry.npy", "bm25", embed.ONNX_FILE)
@@ -59,7 +59,7 @@ def wanted_manifest(corpus_dir: Path) -> dict:
 def chunk_texts(entry: Entry) -> list[str]:
     """A title vector, then the body in overlapping windows, each prefixed with
     its heading path: MiniLM reads 256 tokens, so long sections are cut."""
-    texts = [f"{entry.title} ({entry.section})"]
+    texts = [entry.context]
     words = (plain(entry.fix) + " " + " ".join(entry.errors)).split()
     step = CHUNK_WORDS - CHUNK_OVERLAP
     for start in range(0, max(len(words) - CHUNK_OVERLAP, 1), step):
