@@ -18,7 +18,7 @@ _PATTERNS = [
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
     # user:password PINs: keep the user, hide the password.
     r"(?i)\bazcloudhsm_password\s*=\s*[\"']?[\w.@-]+:(?P<secret>[^\s\"']+)",
-    r"(?i)\bazcloudhsm_password\s*=\s*(?P<secret>[^\s\"':]+)",
+    r"(?i)\bazcloudhsm_password\s*=\s*[\"']?(?P<secret>[^\s\"':]+)(?![:\w])",
     r"(?i)--pin[\s=]+[\"']?(?:[\w.@-]+:)?(?P<secret>[^\s\"']+)",
     r"(?i)\bp?pin(?:\[\d*\])?\s*[:=]\s*[\"'](?:[\w.@-]+:)?(?P<secret>[^\"'\s]+)[\"']",
     r"(?i)\bpin\s*[:=]\s*(?:[\w.@-]+:)?(?P<secret>[^\s\"',;]+)",

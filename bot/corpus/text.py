@@ -96,7 +96,8 @@ def error_strings(title: str, body: str, commands: list[str]) -> list[str]:
     for cmd in commands:
         for line in cmd.splitlines():
             line = re.sub(r"^Error Message:", "", line).strip()
-            if re.search(r"ORA-\d|CKR_[A-Z_]+", line):
+            # Output, not code: an ORA- message or a CKR_ name with its number.
+            if re.search(r"ORA-\d{4,5}:|\bCKR_[A-Z_]+\(\d+\)", line):
                 found.append(line)
     seen, out = set(), []
     for s in found:

@@ -13,7 +13,7 @@ from bot.search import fuse as fusion
 from bot.search import store
 from bot.search.rules import match
 
-MAX_QUERY_CHARS = 40_000
+MAX_QUERY_CHARS = 200_000  # a whole pasted log; rules are linear, the encoder reads 256 tokens
 TOP_DEFAULT = 3
 POOL = 20  # candidates per signal before fusion
 

@@ -25,6 +25,7 @@ class Rule:
     pattern: re.Pattern
     entries: tuple[str, ...]  # entry ids
     curated: bool
+    source: str  # the error string a derived rule was made from, or the curated pattern
 
 
 @dataclass(frozen=True)
@@ -72,15 +73,15 @@ def build_rules(entries: list[Entry], curated: list[dict] | None = None) -> tupl
         if not targets:
             warnings.append(f"rule {spec['name']}: no entry title contains {spec['entry']!r}")
             continue
-        rules.append(Rule(spec["name"], re.compile(spec["pattern"], re.I), targets, True))
-    by_error: dict[str, list[str]] = {}
+        rules.append(Rule(spec["name"], re.compile(spec["pattern"], re.I), targets, True, spec["pattern"]))
+    by_error: dict[str, tuple[str, list[str]]] = {}
     for e in entries:
         for err in e.errors:
-            by_error.setdefault(err.lower(), []).append(e.id)
-    for err, ids in by_error.items():
+            by_error.setdefault(err.lower(), (err, []))[1].append(e.id)
+    for err, ids in by_error.values():
         pat = derive_pattern(err)
         if pat:
-            rules.append(Rule(f"derived:{err[:60]}", re.compile(pat, re.I), tuple(ids), False))
+            rules.append(Rule(f"derived:{err[:60]}", re.compile(pat, re.I), tuple(ids), False, err))
     return rules, warnings
 
 

@@ -1,0 +1,51 @@
+"""Real parts: the bundled corpus, the packaged model, a real index built once
+per test session into a temp folder (never the developer's ./index)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory) -> Path:
+    from bot.search import store
+
+    folder = tmp_path_factory.mktemp("index")
+    store.build(CORPUS, folder, log=lambda s: None)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def engine(index_dir):
+    from bot.search.engine import Engine
+
+    return Engine.open(CORPUS, index_dir)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path, request):
+    """Every test gets its own data dir; session fixtures above are shared."""
+    monkeypatch.setenv("CHSM_DATA_DIR", str(tmp_path / "data"))
+    if "index_dir" in request.fixturenames:
+        monkeypatch.setenv("CHSM_INDEX_DIR", str(request.getfixturevalue("index_dir")))
+        monkeypatch.setenv("CHSM_CORPUS_DIR", str(CORPUS))
+
+
+def run_chsm(*args: str, stdin: bytes | None = None, env: dict | None = None, timeout: int = 120):
+    """The installed console script, as a user runs it."""
+    chsm = Path(sys.executable).with_name("chsm")
+    p = subprocess.run(
+        [str(chsm), *args],
+        input=stdin,
+        capture_output=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+    p.stdout, p.stderr = p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+    return p

@@ -1,0 +1,64 @@
+import pytest
+
+from bot.errors import UsageError
+
+
+def test_exact_error_is_a_rule_hit_with_evidence(engine):
+    r = engine.ask("C_Login failed with error code: 0xa3")
+    a = r.answers[0]
+    assert not r.abstained
+    assert "0xa3" in a.title and "regex" in a.matched_by
+    assert a.evidence == ["C_Login failed with error code: 0xa3"]
+    assert 0.9 <= a.score <= 1.0
+    assert a.url.startswith("https://learn.microsoft.com/azure/cloud-hsm/troubleshoot#")
+
+
+def test_paraphrase_found_semantically(engine):
+    r = engine.ask("which environment variable points openssl at azcloudhsm_openssl_dynamic.conf")
+    assert "azcloudhsm_openssl_conf" in r.answers[0].title
+    assert "regex" not in r.answers[0].matched_by
+
+
+def test_troubleshooting_entry_beats_article_section(engine):
+    r = engine.ask("user does not exist on one node, login fails with RET_USER_LOGIN_FAILURE")
+    assert r.answers[0].id.startswith("azure-cloud-hsm/troubleshoot#")
+
+
+@pytest.mark.parametrize("q", ["what's the weather in Seattle tomorrow", "git merge conflict in package-lock.json"])
+def test_off_topic_abstains_with_suggestions_only(engine, q):
+    r = engine.ask(q)
+    assert r.abstained
+    assert all(a.score < 0.5 for a in r.answers)
+
+
+def test_scores_are_calibrated_and_sorted(engine):
+    r = engine.ask("how do I back up my cloud hsm", top=5)
+    scores = [a.score for a in r.answers]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert len(r.answers) == 5
+
+
+def test_secret_in_query_is_masked(engine):
+    r = engine.ask("loginHSM CU cu1 Hunter2Pass then C_Login failed with error code: 0xa3")
+    assert "Hunter2Pass" not in r.model_dump_json()
+    assert r.redacted == 1
+    assert "0xa3" in r.answers[0].title
+
+
+def test_empty_query_is_a_usage_error(engine):
+    with pytest.raises(UsageError):
+        engine.ask("   \n")
+
+
+def test_huge_paste_is_answered(engine):
+    noise = "2026-11-27T10:00:00Z app INFO heartbeat ok\n" * 1000
+    r = engine.ask(noise + "C_Initialize() failed with 00000005 (Failed to connect socket)\n" + noise)
+    assert "C_Initialize" in r.answers[0].title
+
+
+def test_batch_equals_single(engine):
+    qs = ["C_Login failed with error code: 0xa3", "how to sync users across nodes", "lunch?"]
+    many = engine.ask_many(qs)
+    for q, r in zip(qs, many):
+        assert r.model_dump() == engine.ask(q).model_dump()
