@@ -44,6 +44,12 @@ _PATTERNS = [
     + ")",
 ]
 _COMPILED = [re.compile(p) for p in _PATTERNS]
+# Every pattern above needs one of these words; most log lines have none, and
+# one search for them is much cheaper than twenty patterns (triage's hot path).
+_HINT = re.compile(
+    r"(?i)pass|pwd|pin|login|createuser|changepswd|secret|token|bearer|xox|xapp|eyj|private key|"
+    r"key=|sig=|signature=|api.?key|azcloudhsm|\s-u\s|@"
+)
 
 
 def _spans(text: str) -> list[tuple[int, int]]:
@@ -68,6 +74,8 @@ def _spans(text: str) -> list[tuple[int, int]]:
 
 def redact(text: str) -> tuple[str, int]:
     """Return the text with every secret masked, and how many were masked."""
+    if not _HINT.search(text):
+        return text, 0
     spans = _spans(text)
     if not spans:
         return text, 0

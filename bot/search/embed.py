@@ -50,13 +50,39 @@ def load_reference():
 
 
 def encode_reference(model, texts: list[str]) -> np.ndarray:
-    vecs = model.encode(texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+    # Batch 16: larger batches cost RSS (batch 32: +100 MB) for no speed here.
+    vecs = model.encode(texts, batch_size=16, normalize_embeddings=True, show_progress_bar=False)
     return np.asarray(vecs, dtype=np.float32)
 
 
-def export_onnx(model, out: Path) -> None:
+def export_onnx(out: Path) -> None:
+    """Export in a child process, before the caller loads torch: tracing costs
+    ~370 MB on top of the model, and a process of its own keeps the build's
+    peak RSS under 800 MB (measured: 755 MB here, the encoder 713 MB)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.search.embed", str(out)], capture_output=True, text=True
+    )
+    if proc.returncode != 0 or not out.is_file():
+        from bot.errors import IndexError_
+
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise IndexError_(f"exporting the query encoder failed: {tail}")
+
+
+def _export(out: Path) -> None:
     """The transformer plus mean pooling and L2 norm, as one ONNX graph."""
+    import warnings
+
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
+    from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
 
     class Pooled(torch.nn.Module):
         def __init__(self, bert):
@@ -71,22 +97,22 @@ def export_onnx(model, out: Path) -> None:
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
-    wrapped = Pooled(model[0].auto_model.eval())
-    sample = model.tokenizer(["sample"], return_tensors="pt")
+    wrapped = Pooled(AutoModel.from_pretrained(str(model_dir())).eval())
+    ids = torch.tensor([[101, 7099, 102]])  # [CLS] sample [SEP]
     names = ["input_ids", "attention_mask", "token_type_ids"]
-    import warnings
-
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")
         torch.onnx.export(
             wrapped,
-            tuple(sample[n] for n in names),
+            (ids, torch.ones_like(ids), torch.zeros_like(ids)),
             str(out),
             input_names=names,
             output_names=["embedding"],
             dynamic_axes={n: {0: "batch", 1: "tokens"} for n in names},
             opset_version=17,
             dynamo=False,
+            # Folding copies the weights once more for no gain at this size.
+            do_constant_folding=False,
         )
 
 
@@ -115,3 +141,9 @@ class QueryEncoder:
             "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64),
         }
         return np.ascontiguousarray(self.session.run(None, feed)[0], dtype=np.float32)
+
+
+if __name__ == "__main__":
+    import sys
+
+    _export(Path(sys.argv[1]))

@@ -87,12 +87,12 @@ def build(corpus_dir: Path, index_dir: Path, log=print) -> dict:
         for t in chunk_texts(e):
             texts.append(t)
             owners.append(row)
-    model = embed.load_reference()
-    vecs = embed.encode_reference(model, texts)
     index_dir.mkdir(parents=True, exist_ok=True)
     tmp = index_dir / f".build-{int(time.time() * 1000)}"
     tmp.mkdir()
     try:
+        embed.export_onnx(tmp / embed.ONNX_FILE)  # first: before this process loads torch
+        vecs = embed.encode_reference(embed.load_reference(), texts)
         with open(tmp / "entries.jsonl", "w", encoding="utf-8") as f:
             for e in entries:
                 f.write(e.model_dump_json() + "\n")
@@ -101,7 +101,6 @@ def build(corpus_dir: Path, index_dir: Path, log=print) -> dict:
         faiss.write_index(flat, str(tmp / "vectors.faiss"))
         np.save(tmp / "chunk_entry.npy", np.asarray(owners, dtype=np.int32))
         Keyword.build([keyword_text(e) for e in entries]).save(tmp / "bm25")
-        embed.export_onnx(model, tmp / embed.ONNX_FILE)
         manifest = wanted_manifest(corpus_dir) | {
             "dim": int(vecs.shape[1]),
             "entries": len(entries),
