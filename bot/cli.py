@@ -48,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=3000)
 
-    sub.add_parser("manifest", help="print the Slack app manifest")
+    m = sub.add_parser("manifest", help="print the Slack app manifest (Socket Mode; --http-url for HTTP mode)")
+    m.add_argument("--http-url", help="public base URL of `chsm serve --http`, e.g. https://chsm.example.com")
     sub.add_parser("feedback", help="summarise Helpful / Not helpful votes per entry")
     return p
 
@@ -170,7 +171,7 @@ def _serve(args) -> int:
 def _manifest(args) -> int:
     from bot.slack.manifest import manifest_yaml
 
-    print(manifest_yaml())
+    print(manifest_yaml(args.http_url), end="")
     return 0
 
 

@@ -1,0 +1,80 @@
+"""The Bolt app: one place that builds it and registers every listener."""
+
+import logging
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.error import BoltError
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from bot.errors import ConfigError
+from bot.slack import actions, mention, messages, slash
+from bot.slack.services import Services
+
+log = logging.getLogger("chsm.slack")
+
+
+def web_client(token: str, base_url: str) -> WebClient:
+    return WebClient(
+        token=token,
+        base_url=base_url.rstrip("/") + "/",
+        timeout=15,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2), ConnectionErrorRetryHandler(max_retry_count=1)],
+    )
+
+
+def check_tokens(cfg, *, http: bool) -> None:
+    if not cfg.slack_bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
+    if not cfg.slack_bot_token.startswith("xoxb-"):
+        raise ConfigError("SLACK_BOT_TOKEN does not look like a bot token (it should start with xoxb-)")
+    if http and not cfg.slack_signing_secret:
+        raise ConfigError("SLACK_SIGNING_SECRET is not set (needed to verify requests in HTTP mode)")
+    if not http:
+        if not cfg.slack_app_token:
+            raise ConfigError("SLACK_APP_TOKEN is not set (the app-level token, xapp-..., for Socket Mode)")
+        if not cfg.slack_app_token.startswith("xapp-"):
+            raise ConfigError("SLACK_APP_TOKEN does not look like an app-level token (it should start with xapp-)")
+
+
+def build_app(svc: Services, *, http: bool) -> App:
+    cfg = svc.settings
+    check_tokens(cfg, http=http)
+    client = web_client(cfg.slack_bot_token, cfg.slack_api_url)
+    try:
+        app = App(
+            client=client,
+            signing_secret=cfg.slack_signing_secret or "socket-mode-does-not-sign",
+            request_verification_enabled=http,
+            process_before_response=False,
+        )
+    except (BoltError, SlackApiError) as exc:  # auth.test failed
+        raise ConfigError(f"Slack rejected SLACK_BOT_TOKEN ({_reason(exc)})") from None
+    except Exception as exc:
+        raise ConfigError(f"cannot reach the Slack API at {cfg.slack_api_url} ({type(exc).__name__})") from None
+
+    @app.middleware
+    def once_per_event(body, next, logger):
+        event_id = body.get("event_id") if isinstance(body, dict) else None
+        if event_id and not svc.seen.first_time(event_id):
+            svc.metrics.duplicates.inc()
+            log.info("duplicate event ignored", extra={"fields": {"event_id": event_id}})
+            return BoltResponse(status=200, body="")
+        return next()
+
+    @app.error
+    def on_error(error, body):
+        svc.metrics.errors.labels("internal").inc()
+        log.error("listener failed", extra={"fields": {"error": f"{type(error).__name__}: {str(error)[:200]}", "event_id": (body or {}).get("event_id")}})
+
+    for module in (mention, messages, slash, actions):
+        module.register(app, svc)
+    return app
+
+
+def _reason(exc: Exception) -> str:
+    resp = getattr(exc, "response", None)
+    if resp is not None and hasattr(resp, "get"):
+        return str(resp.get("error"))
+    return str(exc)[:120]
