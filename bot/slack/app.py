@@ -1,6 +1,7 @@
 """The Bolt app: one place that builds it and registers every listener."""
 
 import logging
+import re
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltError
@@ -48,6 +49,7 @@ def build_app(svc: Services, *, http: bool) -> App:
             signing_secret=cfg.slack_signing_secret or "socket-mode-does-not-sign",
             request_verification_enabled=http,
             process_before_response=False,
+            logger=_bolt_logger(),
         )
     except (BoltError, SlackApiError) as exc:  # auth.test failed
         raise ConfigError(f"Slack rejected SLACK_BOT_TOKEN ({_reason(exc)})") from None
@@ -73,8 +75,18 @@ def build_app(svc: Services, *, http: bool) -> App:
     return app
 
 
+def _bolt_logger() -> logging.Logger:
+    """Bolt copies this logger's level to its own. ERROR: it warns at start that
+    it ignores the SLACK_BOT_TOKEN it read itself, since we pass our WebClient
+    (for SLACK_API_URL and retries); its real errors still show."""
+    logger = logging.getLogger("chsm.bolt")
+    logger.setLevel(logging.ERROR)
+    return logger
+
+
 def _reason(exc: Exception) -> str:
     resp = getattr(exc, "response", None)
     if resp is not None and hasattr(resp, "get"):
         return str(resp.get("error"))
-    return str(exc)[:120]
+    m = re.search(r"'error': '([a-z_]+)'", str(exc))  # Bolt's message quotes auth.test's answer
+    return m.group(1) if m else str(exc)[:120]

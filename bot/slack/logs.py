@@ -36,4 +36,5 @@ def setup(level: int = logging.INFO) -> logging.Logger:
     root.setLevel(level)
     for noisy in ("slack_bolt", "slack_sdk", "waitress", "httpx", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
     return logging.getLogger("chsm")

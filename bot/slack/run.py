@@ -12,10 +12,13 @@ log = logging.getLogger("chsm.slack")
 
 
 def serve(corpus_dir: Path, index_dir: Path, *, http: bool, host: str, port: int) -> int:
-    logs.setup()
+    # Until the tokens are checked, only our one-line error may reach stderr.
+    for name in ("slack_sdk", "slack_bolt"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     cfg = settings()
     svc = Services(cfg, corpus_dir, index_dir)
     app = build_app(svc, http=http)  # checks the tokens with auth.test before anything else
+    logs.setup()
     svc.load_engine_in_background()
     if http:
         from waitress import create_server
