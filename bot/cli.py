@@ -121,17 +121,22 @@ def _read_file(path: Path) -> str:
 
 
 def _triage(args) -> int:
+    from concurrent.futures import ThreadPoolExecutor
+
     from bot.render.text import format_triage
     from bot.search.engine import Engine
     from bot.triage import open_log, triage
 
-    engine = Engine.open(*_paths(args))
     if args.path == "-":
         stream, source = sys.stdin.buffer, "-"
     else:
         stream, source = open_log(Path(args.path))
-    with stream:
-        result = triage(engine, stream, source=source)
+    with stream, ThreadPoolExecutor(1) as pool:
+        loading = pool.submit(Engine.open, *_paths(args))
+        try:
+            result = triage(loading.result, stream, source=source)
+        finally:
+            loading.cancel()
     if args.json:
         print(json.dumps(result.model_dump(), ensure_ascii=False, indent=2))
     else:

@@ -40,24 +40,23 @@ _ERRORISH = re.compile(r"(?i)" + _ERROR_WORDS)
 _NOT_AN_ERROR = re.compile(r"(?i)\b(?:0|no|zero) (?:errors?|failures?)\b|\berrors?[=:]\s*0\b|\bfailed[=:]\s*0\b")
 _SEVERITY = [(3, re.compile(r"(?i)\b(?:fatal|critical|panic|emerg)")), (2, re.compile(r"(?i)error|fail|exception|denied|ora-|ckr_")), (1, re.compile(r"(?i)\bwarn"))]
 
-# Normalisation for grouping repeats. Error codes (0x.., zero-padded numbers)
-# are kept: they tell problems apart.
-_NORMALISE = [
-    (re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"), "<ts>"),
-    (re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+\d{1,2}\s+\d{2}:\d{2}:\d{2}\b", re.I), "<ts>"),
-    (re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"), "<ts>"),
-    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<uuid>"),
-    (re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b"), "<ip>"),
-    (re.compile(r"\b[0-9a-f]{16,}\b", re.I), "<hex>"),
-    (re.compile(r"(?<![0-9a-zA-Z_])(?!0\d{3})\d+(?![0-9a-zA-Z_])"), "<n>"),
-    (re.compile(r"\s+"), " "),
-]
+# Normalisation for grouping repeats, as one pass (it runs on every candidate
+# line). Error codes (0x.., zero-padded numbers) are kept: they tell problems apart.
+_NORMALISE = re.compile(
+    r"(?P<ts>\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+\d{1,2}\s+\d{2}:\d{2}:\d{2}\b"
+    r"|\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b)"
+    r"|(?P<uuid>\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b)"
+    r"|(?P<ip>\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b)"
+    r"|(?P<hex>\b[0-9a-f]{16,}\b)"
+    r"|(?P<n>(?<![0-9a-z_])(?!0\d{3})\d+(?![0-9a-z_]))"
+    r"|(?P<ws>\s+)",
+    re.I,
+)
 
 
 def normalise(line: str) -> str:
-    for rx, repl in _NORMALISE:
-        line = rx.sub(repl, line)
-    return line.strip().lower()
+    return _NORMALISE.sub(lambda m: " " if m.lastgroup == "ws" else f"<{m.lastgroup}>", line).strip().lower()
 
 
 def severity(line: str) -> int:
@@ -151,17 +150,22 @@ def open_log(path: Path | None, data: bytes | None = None) -> tuple[io.BufferedI
 @dataclass
 class _Group:
     line: int
-    text: str  # masked, first occurrence
+    raw: str  # the first occurrence, unmasked: never leaves this module
     count: int = 0
+    text: str = ""  # masked, for output
+    secrets: int = 0  # in the first occurrence
     severity: int = 0
-    lines: list[int] = field(default_factory=list)
+    is_error: bool = False
 
 
 def scan(chunks: Iterator[bytes]) -> tuple[int, dict[str, _Group], int]:
     """Total lines, the error-looking lines grouped by normalised form, and
-    how many secrets were masked."""
+    how many secrets were masked.
+
+    Only a group's first line is masked and classified; its secret count is
+    taken as the same for every repeat (repeats differ only in timestamps,
+    numbers and ids)."""
     groups: dict[str, _Group] = {}
-    redacted = 0
     lines_before = 0
     total = 0
     for chunk in chunks:
@@ -171,27 +175,35 @@ def scan(chunks: Iterator[bytes]) -> tuple[int, dict[str, _Group], int]:
             lines_before += chunk.count(b"\n", pos, start)
             pos = start
             raw = _decode(m.group(0)).rstrip("\r")
-            text, n = redact(raw)
-            redacted += n
-            if not _ERRORISH.search(text) or _NOT_AN_ERROR.search(text):
-                continue
-            if len(text) > MAX_LINE_CHARS:
-                text = text[: MAX_LINE_CHARS - 1] + "…"
-            key = normalise(text)
+            key = normalise(raw[:MAX_LINE_CHARS])
             g = groups.get(key)
             if g is None:
-                g = groups[key] = _Group(lines_before + 1, text.strip(), severity=severity(text))
+                g = groups[key] = _Group(lines_before + 1, raw)
             g.count += 1
         lines_before += chunk.count(b"\n", pos)
         total = lines_before + (0 if chunk.endswith(b"\n") else 1)
         lines_before = total
-    return total, groups, redacted
+    errors: dict[str, _Group] = {}
+    redacted = 0
+    for key, g in groups.items():
+        text, g.secrets = redact(g.raw)
+        g.raw = ""
+        redacted += g.secrets * g.count
+        if _ERRORISH.search(text) and not _NOT_AN_ERROR.search(text):
+            g.text = (text[: MAX_LINE_CHARS - 1] + "…" if len(text) > MAX_LINE_CHARS else text).strip()
+            g.severity, g.is_error = severity(text), True
+            errors[key] = g
+    return total, errors, redacted
 
 
 def triage(engine, stream: io.BufferedIOBase, source: str) -> TriageResult:
+    """`engine` is an Engine, or a callable that returns one: the CLI loads the
+    index while the scan runs (it is a large share of a cold run)."""
     from bot.search.rules import match
 
     total, groups, redacted = scan(log_chunks(stream, source))
+    if callable(engine):
+        engine = engine()
     findings: dict[str, Finding] = {}
     order: dict[str, tuple[int, int]] = {}
     leftovers: list[_Group] = []
