@@ -17,19 +17,21 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="chsm", description="Answers Azure Cloud HSM errors from Microsoft's docs, offline.")
-    p.add_argument("--debug", action="store_true", help="show tracebacks")
-    p.add_argument("--corpus", type=Path, help="corpus folder (default: $CHSM_CORPUS_DIR or the bundled docs)")
-    p.add_argument("--index", type=Path, help="index folder (default: $CHSM_INDEX_DIR or ./index)")
+    # --corpus/--index/--debug work before or after the subcommand alike.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    common.add_argument("--corpus", type=Path, default=argparse.SUPPRESS, help="corpus folder (default: $CHSM_CORPUS_DIR or the bundled docs)")
+    common.add_argument("--index", type=Path, default=argparse.SUPPRESS, help="index folder (default: $CHSM_INDEX_DIR or ./index)")
+    p = _Parser(prog="chsm", description="Answers Azure Cloud HSM errors from Microsoft's docs, offline.", parents=[common])
     sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
 
-    a = sub.add_parser("ask", help="answer a question or an error text")
+    a = sub.add_parser("ask", help="answer a question or an error text", parents=[common])
     a.add_argument("--json", action="store_true")
     a.add_argument("--top", type=int, default=3)
     a.add_argument("--batch", metavar="FILE", help="JSON Lines of {\"query\": ...} ('-' for stdin)")
     a.add_argument("text", nargs="*", help="the question ('-' reads stdin)")
 
-    t = sub.add_parser("triage", help="triage a log file")
+    t = sub.add_parser("triage", help="triage a log file", parents=[common])
     t.add_argument("--json", action="store_true")
     t.add_argument("path", help="log file ('-' reads stdin)")
 
@@ -39,11 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--corpus", dest="build_corpus", type=Path)
     b.add_argument("--out", type=Path)
 
-    e = sub.add_parser("eval", help="retrieval-quality metrics on the labelled query set")
+    e = sub.add_parser("eval", help="retrieval-quality metrics on the labelled query set", parents=[common])
     e.add_argument("--queries", type=Path, help="JSON Lines labelled set (default: tests/eval_queries.jsonl)")
     e.add_argument("--json", action="store_true")
 
-    s = sub.add_parser("serve", help="run the Slack bot (Socket Mode, or --http)")
+    s = sub.add_parser("serve", help="run the Slack bot (Socket Mode, or --http)", parents=[common])
     s.add_argument("--http", action="store_true")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=3000)
@@ -58,7 +60,7 @@ def _paths(args):
     from bot.config import settings
 
     cfg = settings()
-    return (args.corpus or cfg.chsm_corpus_dir), (args.index or cfg.chsm_index_dir)
+    return (getattr(args, "corpus", None) or cfg.chsm_corpus_dir), (getattr(args, "index", None) or cfg.chsm_index_dir)
 
 
 def _stdout_style():
@@ -69,6 +71,10 @@ def _stdout_style():
 
 def _read_stdin() -> str:
     data = sys.stdin.buffer.read()
+    if b"\0" in data[:65536]:
+        from bot.errors import InputError
+
+        raise InputError("stdin looks binary (it has NUL bytes); give a question or error text")
     return data.decode("utf-8", errors="replace")
 
 
@@ -201,6 +207,7 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    args.debug = getattr(args, "debug", False)
     try:
         return COMMANDS[args.cmd](args)
     except ChsmError as exc:

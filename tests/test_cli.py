@@ -23,6 +23,19 @@ def test_ask_text_and_stdin_and_top(index_dir):
     assert len(d["answers"]) == 1
 
 
+def test_index_and_corpus_flags_after_the_subcommand(index_dir, tmp_path):
+    env = {"CHSM_INDEX_DIR": str(tmp_path / "nowhere"), "CHSM_CORPUS_DIR": str(tmp_path / "nothing")}
+    p = run_chsm("ask", "--json", "--index", str(index_dir), "--corpus", "corpus", "C_Login failed with error code: 0xa3", env=env)
+    assert p.returncode == 0, p.stderr
+    p = run_chsm("--index", str(index_dir), "--corpus", "corpus", "ask", "--json", "C_Login failed with error code: 0xa3", env=env)
+    assert p.returncode == 0, p.stderr
+
+
+def test_binary_stdin_is_refused(index_dir):
+    p = run_chsm("ask", "-", stdin=b"\x7fELF\x00\x00\x01binary")
+    assert p.returncode == 1 and "binary" in p.stderr and "Traceback" not in p.stderr
+
+
 def test_ask_abstains_honestly(index_dir):
     p = run_chsm("ask", "what is the capital of Australia")
     assert p.returncode == 0 and "No confident answer" in p.stdout

@@ -13,7 +13,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from bot.corpus.text import clean_command, clean_markdown, error_strings, first_paragraph, repair, slug, tags
+from bot.corpus.text import clean_command, make_entry, repair, slug, unique_id
 from bot.models import Entry
 
 _MD = MarkdownIt("commonmark")
@@ -31,7 +31,7 @@ def _inline_text(tok: Token) -> str:
     return "".join(parts).strip()
 
 
-def _front_matter(text: str) -> tuple[dict, str, int]:
+def _front_matter(text: str) -> tuple[dict, str]:
     if text.startswith("---\n"):
         end = text.find("\n---", 4)
         if end != -1:
@@ -40,8 +40,8 @@ def _front_matter(text: str) -> tuple[dict, str, int]:
             except yaml.YAMLError:
                 meta = {}
             body_start = text.find("\n", end + 4) + 1
-            return (meta if isinstance(meta, dict) else {}), text[body_start:], text[:body_start].count("\n")
-    return {}, text, 0
+            return (meta if isinstance(meta, dict) else {}), text[body_start:]
+    return {}, text
 
 
 def doc_kind(path: Path, meta: dict) -> str:
@@ -54,7 +54,7 @@ def doc_kind(path: Path, meta: dict) -> str:
 
 
 def parse_markdown(path: Path, doc: str, base_url: str) -> list[Entry]:
-    meta, text, _ = _front_matter(repair(path.read_text(encoding="utf-8", errors="replace")))
+    meta, text = _front_matter(repair(path.read_text(encoding="utf-8", errors="replace")))
     kind = doc_kind(path, meta)
     lines = text.splitlines()
     tokens = _MD.parse(text)
@@ -80,32 +80,22 @@ def parse_markdown(path: Path, doc: str, base_url: str) -> list[Entry]:
         elif level == 3:
             h3 = title
         body_md = "\n".join(lines[line + 1 : end])
-        fix = clean_markdown(body_md, base_url)
-        if not fix:
-            continue  # a heading with nothing under it (e.g. a section opener)
         if title.lower() in ("related content", "next steps"):
-            continue  # link lists: nothing to answer with
-        commands = [c for c in (clean_command(code) for ln, code in fences if line < ln < end) if c]
+            continue  # lists of links: nothing to answer with
         anchor = slug(title)
-        entry_id = f"{doc}#{anchor}"
-        if entry_id in used_ids:  # the same heading in two sections
-            entry_id = f"{doc}#{anchor}@{slug(section)}"
-        used_ids.add(entry_id)
         path_titles = [t for t in (doc_title, h2 if level >= 2 else "", h3 if level == 3 else "") if t]
-        entries.append(
-            Entry(
-                id=entry_id,
-                title=title,
-                section=section,
-                doc=doc,
-                url=f"{base_url}{path.stem}#{anchor}" if level > 1 else f"{base_url}{path.stem}",
-                kind=kind,
-                context=" > ".join(dict.fromkeys(path_titles)),
-                why=first_paragraph(fix),
-                fix=fix,
-                commands=commands,
-                errors=error_strings(title, body_md, commands),
-                tags=tags(f"{title}\n{body_md}"),
-            )
+        entry = make_entry(
+            entry_id=unique_id(doc, anchor, section, used_ids),
+            title=title,
+            section=section,
+            doc=doc,
+            url=f"{base_url}{path.stem}#{anchor}" if level > 1 else f"{base_url}{path.stem}",
+            kind=kind,
+            context=" > ".join(dict.fromkeys(path_titles)),
+            body_md=body_md,
+            commands=[c for c in (clean_command(code) for ln, code in fences if line < ln < end) if c],
+            base_url=base_url,
         )
+        if entry:
+            entries.append(entry)
     return entries

@@ -5,6 +5,8 @@ import unicodedata
 
 import ftfy
 
+from bot.models import Entry
+
 LEARN = "https://learn.microsoft.com"
 
 
@@ -126,3 +128,35 @@ _TAGS_RX = [(tag, re.compile(p, re.I)) for tag, p in _TAGS]
 
 def tags(text: str) -> list[str]:
     return [tag for tag, rx in _TAGS_RX if rx.search(text)]
+
+
+def unique_id(doc: str, anchor: str, section: str, used: set[str]) -> str:
+    """`doc#anchor`; a heading repeated in another section gets `@section`."""
+    entry_id = f"{doc}#{anchor}"
+    if entry_id in used:
+        entry_id = f"{doc}#{anchor}@{slug(section)}"
+    used.add(entry_id)
+    return entry_id
+
+
+def make_entry(*, entry_id: str, title: str, section: str, doc: str, url: str, kind: str, context: str,
+               body_md: str, commands: list[str], base_url: str) -> Entry | None:
+    """One way to turn a parsed piece of a document into an Entry; None when
+    nothing is left to answer with once the markdown is cleaned."""
+    fix = clean_markdown(body_md, base_url)
+    if not fix:
+        return None
+    return Entry(
+        id=entry_id,
+        title=title,
+        section=section,
+        doc=doc,
+        url=url,
+        kind=kind,
+        context=context,
+        why=first_paragraph(fix),
+        fix=fix,
+        commands=commands,
+        errors=error_strings(title, body_md, commands),
+        tags=tags(f"{title}\n{body_md}"),
+    )

@@ -116,7 +116,7 @@ class Engine:
             section=e.section,
             url=e.url,
             score=round(cand.score, 4),
-            matched_by=cand.signals or ["semantic"],
+            matched_by=cand.signals,
             evidence=[evidence] if evidence else [],
             fix=e.fix,
             commands=e.commands,

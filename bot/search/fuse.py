@@ -56,6 +56,8 @@ def fuse(
             signals.append("keyword")
         if s >= SIGNAL_MIN["semantic"]:
             signals.append("semantic")
+        if not signals:  # weak everywhere: name what put it on the list at all
+            signals.append("semantic" if s >= k / (k + KEYWORD_SATURATION) else "keyword")
         score = calibrate(mixed)
         if row in rule_rows:
             # Above every non-rule candidate, and in rule order among rule hits.

@@ -7,7 +7,7 @@ import time
 from bot.errors import InputError
 from bot.render.slack_blocks import format_triage, format_triage_file
 from bot.slack import files as slack_files
-from bot.slack.replies import looks_like_log, merge_triage, observe, post_reply, safe_answer
+from bot.slack.replies import merge_triage, observe, post_reply, safe_answer
 from bot.triage import triage
 
 ALLOWED_SUBTYPES = {None, "file_share"}
@@ -22,7 +22,7 @@ def handle(svc, event, body, client) -> None:
     thread_ts = event.get("thread_ts") or ts
     text = event.get("text") or ""
     shared = event.get("files") or []
-    if not shared and not looks_like_log(text):
+    if not shared:  # a question or a pasted log: the same path as a mention
         msg, blocks, attach, entries, abstained = safe_answer(svc, text, in_channel=False, surface="dm")
         post_reply(svc, client, channel=channel, thread_ts=thread_ts, text=msg, blocks=blocks, attachment=attach)
         observe(svc, "dm", started, entries, body.get("event_id"), abstained)
@@ -40,8 +40,8 @@ def handle(svc, event, body, client) -> None:
         progress_ts = res["ts"] if res is not None else None
 
     sources: list[tuple[str, bytes]] = []
-    if text.strip():
-        sources.append(("pasted text", text.encode("utf-8")))
+    if text.strip():  # a note typed with the files is triaged with them
+        sources.append(("message", text.encode("utf-8")))
     for f in slack_files.fetch(shared, svc.settings.slack_bot_token, svc.settings.chsm_max_file_bytes):
         if f.refused:
             notes.append(f.refused)
