@@ -29,6 +29,18 @@ def test_mrkdwn_conversion():
     assert "• Step" in out and "```\ncd /etc\n```" in out
 
 
+def test_doc_and_log_text_is_escaped_for_slack():
+    a = _answer(1, "The PIN is `<username>`:`<password>` & more.\n\n> **Note:** keep it safe.")
+    _, blocks = format_ask(AskResult(query="q", abstained=False, redacted=0, answers=[a]), in_channel=True)
+    dumped = json.dumps(blocks, ensure_ascii=False)
+    assert "&lt;username&gt;" in dumped and "<username>" not in dumped and "&amp; more" in dumped
+    assert "│ *Note:* keep it safe." in dumped
+    r = TriageResult(source="x", lines=1, redacted=0, findings=[Finding(line=1, count=1, text="rc=<fail> for <@U123>", answer=a)], unmatched=[])
+    _, blocks, _ = format_triage(r, described="x", in_channel=False)
+    shown = json.dumps([b for b in blocks if b["type"] != "actions"])  # button values are never rendered
+    assert "<@U123>" not in shown and "&lt;@U123&gt;" in shown
+
+
 def test_huge_fix_is_split_and_fenced_properly():
     fix = "\n\n".join(f"Paragraph {i} " + "word " * 200 + f"\n\n```bash\necho {i}\n```" for i in range(40))
     text, blocks = format_ask(AskResult(query="q", abstained=False, redacted=0, answers=[_answer(1, fix)]), in_channel=True)

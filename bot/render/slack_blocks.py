@@ -11,6 +11,7 @@ from bot.models import Answer, AskResult, TriageResult
 MAX_BLOCKS = 50
 MAX_SECTION = 2900  # under Slack's 3,000 with room for a continuation mark
 MAX_FINDINGS_SHOWN = 6
+FULL_FIXES = 3  # findings shown with their whole fix; later ones with why + commands
 SIGNAL_NAMES = {"regex": "rule", "keyword": "keyword", "semantic": "semantic"}
 HELP = (
     "*chsm-bot* answers Azure Cloud HSM errors from Microsoft's docs, with the fix, the commands and a link.\n"
@@ -30,10 +31,16 @@ TRIAGE_HOW = (
 )
 
 
+def esc(text: str) -> str:
+    """Slack reads <...> as links and mentions: doc text such as `<username>`
+    and pasted log lines must be escaped before they go into mrkdwn."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def mrkdwn(md: str) -> str:
     """The docs' Markdown as Slack mrkdwn: links, bold, headings, fences."""
     out, in_code = [], False
-    for line in md.splitlines():
+    for line in esc(md).splitlines():
         if line.lstrip().startswith("```"):
             in_code = not in_code
             out.append("```")
@@ -41,6 +48,7 @@ def mrkdwn(md: str) -> str:
         if in_code:
             out.append(line.strip() if line.startswith("   ") else line)
             continue
+        line = re.sub(r"^\s*&gt;\s?", "│ ", line)  # a quoted callout, escaped above
         line = re.sub(r"^\s*#{1,6}\s+(.*)$", r"*\1*", line)
         line = re.sub(r"\*\*(.+?)\*\*", r"*\1*", line)
         line = re.sub(r"!?\[([^\]]+)\]\(([^)\s]+)\)", r"<\2|\1>", line)
@@ -112,12 +120,12 @@ def _actions(query: str, a: Answer | None, share: bool) -> dict:
 
 
 def answer_blocks(a: Answer, full: bool = True) -> list[dict]:
-    head = f"*<{a.url}|{a.title}>*"
-    blocks = [_section(head), _context(f"{a.section} · matched by {_signals(a)} · score {a.score:.2f}" + (f" · matched `{a.evidence[0][:150]}`" if a.evidence else ""))]
+    head = f"*<{a.url}|{esc(a.title)}>*"
+    blocks = [_section(head), _context(f"{esc(a.section)} · matched by {_signals(a)} · score {a.score:.2f}" + (f" · matched `{esc(a.evidence[0][:150])}`" if a.evidence else ""))]
     if full:
         blocks += [_section(p) for p in _split(mrkdwn(a.fix))]
     elif a.why:
-        blocks.append(_section(a.why))
+        blocks.append(_section(esc(a.why)))
     return blocks
 
 
@@ -129,7 +137,7 @@ def format_ask(r: AskResult, *, in_channel: bool, share: bool = False, buttons: 
         lines = [f"{text} I won't guess. Try the exact error text, or see `/chsm help`."]
         if r.answers:
             lines.append("Closest entries, as suggestions only:")
-            lines += [f"• <{a.url}|{a.title}>" for a in r.answers]
+            lines += [f"• <{a.url}|{esc(a.title)}>" for a in r.answers]
         blocks.append(_section("\n".join(lines)))
         if warn:
             blocks.append(warn)
@@ -139,7 +147,7 @@ def format_ask(r: AskResult, *, in_channel: bool, share: bool = False, buttons: 
     best, rest = r.answers[0], r.answers[1:]
     blocks += answer_blocks(best)
     if rest:
-        blocks.append(_context("See also: " + " · ".join(f"<{a.url}|{a.title}>" for a in rest)))
+        blocks.append(_context("See also: " + " · ".join(f"<{a.url}|{esc(a.title)}>" for a in rest)))
     if warn:
         blocks.append(warn)
     if buttons:
@@ -154,7 +162,7 @@ def format_triage(r: TriageResult, *, described: str, in_channel: bool, notes: l
     summary = f"Triage of {described}: {r.lines} lines, {known} known problem(s), {len(r.unmatched)} unexplained error line(s)."
     blocks = [_section(f"*{summary}*")]
     for n in notes:
-        blocks.append(_context(f":information_source: {n}"))
+        blocks.append(_context(f":information_source: {esc(n)}"))
     warn = _secret_warning(r.redacted, in_channel)
     if warn:
         blocks.append(warn)
@@ -162,14 +170,16 @@ def format_triage(r: TriageResult, *, described: str, in_channel: bool, notes: l
     for i, f in enumerate(shown, 1):
         a = f.answer
         blocks.append({"type": "divider"})
-        blocks.append(_section(f"*{i}. <{a.url}|{a.title}>*\nline {f.line} (×{f.count}): `{f.text[:300]}`"))
+        blocks.append(_section(f"*{i}. <{a.url}|{esc(a.title)}>*\nline {f.line} (×{f.count}): `{esc(f.text[:300])}`"))
         blocks.append(_context(f"matched by {_signals(a)} · score {a.score:.2f}"))
-        body = a.why
-        cmds = "\n".join(f"```{c}```" for c in a.commands[:3])
-        blocks.append(_section(_split(f"{body}\n{cmds}".strip())[0]))
+        if i <= FULL_FIXES:
+            blocks += [_section(p) for p in _split(mrkdwn(a.fix))]
+        else:  # past the first few, the gist: why and the commands
+            cmds = "\n".join(f"```{esc(c)}```" for c in a.commands[:3])
+            blocks.append(_section(_split(f"{esc(a.why)}\n{cmds}".strip())[0]))
         blocks.append(_actions(f.text, a, False))
     if r.unmatched:
-        lines = [f"• line {u.line} (×{u.count}): `{u.text[:200]}`" for u in r.unmatched[:5]]
+        lines = [f"• line {u.line} (×{u.count}): `{esc(u.text[:200])}`" for u in r.unmatched[:5]]
         blocks.append({"type": "divider"})
         blocks.append(_section("*Error lines no doc entry explains:*\n" + "\n".join(lines)))
     if not r.findings and not r.unmatched:
