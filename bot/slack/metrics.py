@@ -2,8 +2,6 @@
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
-SURFACES = ("mention", "dm", "slash", "action", "followup")
-
 
 class Metrics:
     def __init__(self):

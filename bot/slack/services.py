@@ -45,10 +45,6 @@ class Services:
     def load_engine_in_background(self) -> None:
         threading.Thread(target=self.load_engine, name="engine-load", daemon=True).start()
 
-    @property
-    def ready(self) -> bool:
-        return self._engine is not None
-
     def health(self) -> dict:
         if self._engine is not None:
             m = self._engine.index.manifest
