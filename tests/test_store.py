@@ -40,3 +40,16 @@ def test_missing_then_stale_then_corrupt(small_corpus, tmp_path):
     shutil.rmtree(index / "bm25")
     store.ensure(small_corpus, index, log=said.append)
     assert any("corrupt" in s for s in said)
+
+
+@pytest.mark.parametrize("what,patch", [("model fingerprint", "bot.search.embed.model_fingerprint"), ("rules hash", "bot.search.store.rules_hash")])
+def test_model_or_rules_change_rebuilds(small_corpus, tmp_path, monkeypatch, what, patch):
+    index = tmp_path / "index"
+    store.ensure(small_corpus, index, log=lambda s: None)
+    monkeypatch.setattr(patch, lambda *a: "something-else")
+    said = []
+    store.ensure(small_corpus, index, log=said.append)
+    assert any(f"the {what} changed" in s for s in said)
+    said.clear()
+    store.ensure(small_corpus, index, log=said.append)
+    assert said == []  # and fresh again afterwards
