@@ -4,6 +4,7 @@ real signatures, a fake Slack Web API on loopback."""
 import gzip
 import itertools
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -295,6 +296,6 @@ def test_bad_configuration_fails_at_start_with_one_line(fake, index_dir, tmp_pat
     base = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": fake.api_url, "CHSM_DATA_DIR": str(tmp_path)}
     p = subprocess.run(
         [str(Path(sys.executable).with_name("chsm")), "serve", "--http", "--port", "0"],
-        env={**__import__("os").environ, **base, **env}, capture_output=True, text=True, timeout=60,
+        env={**os.environ, **base, **env}, capture_output=True, text=True, timeout=60,
     )
     assert p.returncode == 1 and expect in p.stderr and "Traceback" not in p.stderr

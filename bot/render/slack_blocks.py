@@ -119,13 +119,10 @@ def _actions(query: str, a: Answer | None, share: bool) -> dict:
     return {"type": "actions", "elements": elements}
 
 
-def answer_blocks(a: Answer, full: bool = True) -> list[dict]:
+def answer_blocks(a: Answer) -> list[dict]:
     head = f"*<{a.url}|{esc(a.title)}>*"
     blocks = [_section(head), _context(f"{esc(a.section)} · matched by {_signals(a)} · score {a.score:.2f}" + (f" · matched `{esc(a.evidence[0][:150])}`" if a.evidence else ""))]
-    if full:
-        blocks += [_section(p) for p in _split(mrkdwn(a.fix))]
-    elif a.why:
-        blocks.append(_section(esc(a.why)))
+    blocks += [_section(p) for p in _split(mrkdwn(a.fix))]
     return blocks
 
 

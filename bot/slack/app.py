@@ -57,7 +57,7 @@ def build_app(svc: Services, *, http: bool) -> App:
         raise ConfigError(f"cannot reach the Slack API at {cfg.slack_api_url} ({type(exc).__name__})") from None
 
     @app.middleware
-    def once_per_event(body, next, logger):
+    def once_per_event(body, next):
         event_id = body.get("event_id") if isinstance(body, dict) else None
         if event_id and not svc.seen.first_time(event_id):
             svc.metrics.duplicates.inc()

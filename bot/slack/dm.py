@@ -30,14 +30,12 @@ def handle(svc, event, body, client) -> None:
 
     svc.call(client.reactions_add, "reactions.add", channel=channel, timestamp=ts, name="eyes")
     notes: list[str] = []
-    progress_ts = None
-    if shared:
-        cfg = svc.settings
-        if len(shared) > cfg.chsm_max_files:
-            notes.append(f"You sent {len(shared)} files; I triage at most {cfg.chsm_max_files} at once, so I read the first {cfg.chsm_max_files}.")
-            shared = shared[: cfg.chsm_max_files]
-        res = svc.call(client.chat_postMessage, "chat.postMessage", channel=channel, thread_ts=thread_ts, text=f"Triaging {len(shared)} file(s)…")
-        progress_ts = res["ts"] if res is not None else None
+    cfg = svc.settings
+    if len(shared) > cfg.chsm_max_files:
+        notes.append(f"You sent {len(shared)} files; I triage at most {cfg.chsm_max_files} at once, so I read the first {cfg.chsm_max_files}.")
+        shared = shared[: cfg.chsm_max_files]
+    res = svc.call(client.chat_postMessage, "chat.postMessage", channel=channel, thread_ts=thread_ts, text=f"Triaging {len(shared)} file(s)…")
+    progress_ts = res["ts"] if res is not None else None
 
     sources: list[tuple[str, bytes]] = []
     if text.strip():  # a note typed with the files is triaged with them
