@@ -32,9 +32,17 @@ class Answer(BaseModel):
     why: str = Field(default="", exclude=True)
 
 
+class Scope(BaseModel):
+    """The query is about a neighbouring product, not Azure Cloud HSM."""
+
+    product: str
+    url: str
+
+
 class AskResult(BaseModel):
     query: str
     abstained: bool
+    scope: Scope | None = None
     redacted: int
     answers: list[Answer]
 
@@ -46,6 +54,10 @@ class LineRef(BaseModel):
 
 
 class Finding(LineRef):
+    last_line: int
+    first_seen: str | None = None  # timestamps as written in the log
+    last_seen: str | None = None
+    hosts: list[str] = []
     answer: Answer
 
 
@@ -55,3 +67,6 @@ class TriageResult(BaseModel):
     redacted: int
     findings: list[Finding]
     unmatched: list[LineRef]
+    # Why the report is partial or what was skipped ("stopped after 60 s at
+    # line N of M"); empty for a complete triage.
+    notes: list[str] = []

@@ -45,6 +45,11 @@ class Engine:
     def open(cls, corpus_dir: Path, index_dir: Path, log=None) -> "Engine":
         return cls(store.ensure(corpus_dir, index_dir, log=log))
 
+    def info(self) -> dict:
+        """What /healthz and logs may say about the loaded index."""
+        m = self.index.manifest
+        return {"entries": m["entries"], "model": m["model"], "corpus_hash": m["corpus_hash"][:12]}
+
     # -- single signals, exposed for `chsm eval` ---------------------------
     def semantic_scores(self, vectors: np.ndarray) -> list[dict[int, float]]:
         n = self.index.vectors.ntotal
