@@ -21,7 +21,7 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     common.add_argument("--corpus", type=Path, default=argparse.SUPPRESS, help="corpus folder (default: $CHSM_CORPUS_DIR or the bundled docs)")
-    common.add_argument("--index", type=Path, default=argparse.SUPPRESS, help="index folder (default: $CHSM_INDEX_DIR or ./index)")
+    common.add_argument("--index", type=Path, default=argparse.SUPPRESS, help="index folder (default: $CHSM_INDEX_DIR or the index beside the bundled corpus)")
     p = _Parser(prog="chsm", description="Answers Azure Cloud HSM errors from Microsoft's docs, offline.", parents=[common])
     sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
 
@@ -42,7 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--out", type=Path)
 
     e = sub.add_parser("eval", help="retrieval-quality metrics on the labelled query set", parents=[common])
-    e.add_argument("--queries", type=Path, help="JSON Lines labelled set (default: tests/eval_queries.jsonl)")
+    e.add_argument("--queries", type=Path, action="append", help="JSON Lines labelled set (default: tests/eval/queries.jsonl and tests/eval_queries.jsonl)")
+    e.add_argument("--no-misses", action="store_true", help="figures only")
     e.add_argument("--json", action="store_true")
 
     s = sub.add_parser("serve", help="run the Slack bot (Socket Mode, or --http)", parents=[common])
@@ -87,24 +88,7 @@ def _ask(args) -> int:
     if args.batch:
         if args.text:
             raise UsageError("give either --batch FILE or a question, not both")
-        raw = _read_stdin() if args.batch == "-" else _read_file(Path(args.batch))
-        queries = []
-        for n, line in enumerate(raw.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                queries.append(str(obj["query"]))
-            except (ValueError, KeyError, TypeError):
-                raise UsageError(f"--batch line {n} is not a JSON object with a \"query\"") from None
-        engine = Engine.open(*_paths(args))
-        for q in queries:  # one at a time so a bad query gets its own message
-            try:
-                out = engine.ask(q, args.top).model_dump()
-            except UsageError as exc:
-                out = {"query": q, "error": str(exc), "abstained": True, "redacted": 0, "answers": []}
-            print(json.dumps(out, ensure_ascii=False))
-        return 0
+        return _ask_batch(args)
     text = _read_stdin() if args.text == ["-"] else " ".join(args.text)
     if not text.strip():
         raise UsageError("nothing to ask: give a question, or '-' to read it from stdin")
@@ -117,6 +101,43 @@ def _ask(args) -> int:
     return 0
 
 
+def _batch_query(line: str) -> str:
+    """The query of one --batch line; ValueError with the reason otherwise."""
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        raise ValueError("not valid JSON") from None
+    if not isinstance(obj, dict) or not isinstance(obj.get("query"), str):
+        raise ValueError('not a JSON object with a string "query"')
+    if not obj["query"].strip():
+        raise ValueError("the query is empty")
+    return obj["query"]
+
+
+def _ask_batch(args) -> int:
+    """One output line per input line, in order; a bad line gets its own
+    {"error": ...} and the others are still answered (exit 2 then)."""
+    from bot.search.engine import Engine
+
+    raw = _read_stdin() if args.batch == "-" else _read_file(Path(args.batch))
+    lines = [ln for ln in raw.splitlines() if ln.strip()]
+    queries: list[str | None] = []
+    errors: dict[int, str] = {}
+    for n, line in enumerate(lines):
+        try:
+            queries.append(_batch_query(line))
+        except ValueError as exc:
+            queries.append(None)
+            errors[n] = f"line {n + 1}: {exc}"
+    engine = Engine.open(*_paths(args))
+    good = [q for q in queries if q is not None]
+    results = iter(engine.ask_many(good, args.top)) if good else iter(())
+    for n, q in enumerate(queries):
+        out = {"error": errors[n]} if q is None else next(results).model_dump()
+        print(json.dumps(out, ensure_ascii=False))
+    return 2 if errors else 0
+
+
 def _read_file(path: Path) -> str:
     try:
         return path.read_bytes().decode("utf-8", errors="replace")
@@ -127,22 +148,17 @@ def _read_file(path: Path) -> str:
 
 
 def _triage(args) -> int:
-    from concurrent.futures import ThreadPoolExecutor
-
     from bot.render.text import format_triage
     from bot.search.engine import Engine
     from bot.triage import open_log, triage
 
+    engine = Engine.open(*_paths(args))
     if args.path == "-":
         stream, source = sys.stdin.buffer, "-"
     else:
         stream, source = open_log(Path(args.path))
-    with stream, ThreadPoolExecutor(1) as pool:
-        loading = pool.submit(Engine.open, *_paths(args))
-        try:
-            result = triage(loading.result, stream, source=source)
-        finally:
-            loading.cancel()
+    with stream:
+        result = triage(engine, [(source, stream)])
     if args.json:
         print(json.dumps(result.model_dump(), ensure_ascii=False, indent=2))
     else:
@@ -168,7 +184,7 @@ def _eval(args) -> int:
 
     engine = Engine.open(*_paths(args))
     report = run(engine, args.queries or DEFAULT_QUERIES)
-    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    print(json.dumps(report, indent=2) if args.json else format_report(report, misses=not args.no_misses))
     return 0
 
 

@@ -18,7 +18,7 @@ LOG = """2026-11-27T04:10:00Z app01 myapp[1234]: INFO starting
 
 
 def _run(engine, data: bytes, name="-"):
-    return triage(engine, io.BytesIO(data), name)
+    return triage(engine, [(name, io.BytesIO(data))])
 
 
 def test_distinct_problems_with_first_line_and_count(engine):

@@ -1,57 +1,137 @@
-"""The answer engine: a query (or many) -> ranked, cited answers."""
+"""The answer engine: text -> `prepare` (mask, rules, scope, focus) ->
+`rank` (one batch through the encoder, fused) -> ranked, cited answers.
 
-import re
+Triage and the CLI go through the same two steps: `prepare` once per text,
+`rank` once per batch.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from bot.errors import UsageError
+from bot.lexicon import ERRORISH
 from bot.models import Answer, AskResult, Entry
+from bot.models import Scope as ScopeOut
 from bot.redact import redact
 from bot.search import embed
 from bot.search import fuse as fusion
 from bot.search import store
-from bot.search.rules import match
+from bot.search.rules import Hit, match
 
 MAX_QUERY_CHARS = 200_000  # a whole pasted log; rules are linear, the encoder reads 256 tokens
 TOP_DEFAULT = 3
 POOL = 20  # candidates per signal before fusion
 
-# Lines in a multi-line paste that look like the problem; the rest is noise
-# for the semantic and keyword signals (rules still see everything).
-_ERRORISH = re.compile(
-    r"(?i)error|fail|fatal|denied|invalid|not found|not set|not present|cannot|can't|could not|"
-    r"unable|exception|refused|timed? ?out|critical|ckr_|ora-\d|liquidsecurity|missing"
-)
+
+@dataclass
+class Query:
+    """A text ready to rank: masked once, matched by the rules once."""
+
+    masked: str
+    redacted: int
+    hits: list[Hit]
+    focused: str  # what the encoder and BM25 read
+    scope: object | None = None  # a ScopeHit: the text is about a neighbouring product
 
 
 def focus(text: str) -> str:
+    """Lines in a multi-line paste that look like the problem; the rest is
+    noise for the semantic and keyword signals (rules still see everything)."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     if len(lines) <= 1:
         return text.strip()
-    errs = [ln for ln in lines if _ERRORISH.search(ln)]
+    errs = [ln for ln in lines if ERRORISH.search(ln)]
     return "\n".join(dict.fromkeys(errs or lines))[:2000]
 
 
 class Engine:
-    def __init__(self, index: store.Index):
+    def __init__(self, index: store.Index, encoder: "embed.Encoder | None" = None, scope=None):
         self.index = index
-        self.entries: list[Entry] = index.entries
-        self.kinds = [e.kind for e in self.entries]
-        self.row_of = {e.id: i for i, e in enumerate(self.entries)}
-        self.encoder = embed.QueryEncoder(index.folder / embed.ONNX_FILE)
+        self._entries: list[Entry] = index.entries
+        self.kinds = [e.kind for e in self._entries]
+        self.row_of = {e.id: i for i, e in enumerate(self._entries)}
+        self.encoder = encoder or embed.QueryEncoder(index.folder / embed.ONNX_FILE)
+        self.scope = scope
 
     @classmethod
     def open(cls, corpus_dir: Path, index_dir: Path, log=None) -> "Engine":
-        return cls(store.ensure(corpus_dir, index_dir, log=log))
+        return cls(store.ensure(corpus_dir, index_dir, log=log), scope=_load_scope(corpus_dir))
 
     def info(self) -> dict:
         """What /healthz and logs may say about the loaded index."""
         m = self.index.manifest
         return {"entries": m["entries"], "model": m["model"], "corpus_hash": m["corpus_hash"][:12]}
 
-    # -- single signals, exposed for `chsm eval` ---------------------------
-    def semantic_scores(self, vectors: np.ndarray) -> list[dict[int, float]]:
+    def entries(self, doc: str, title_part: str) -> list[str]:
+        """Ids of the entries of `doc` whose title contains `title_part`
+        (how labelled sets name right answers)."""
+        part = title_part.lower()
+        return [e.id for e in self._entries if (e.doc == doc or e.doc.endswith("/" + doc)) and part in e.title.lower()]
+
+    def known_messages(self) -> list[str]:
+        """The rules' patterns (RE2 syntax): messages the docs explain, which
+        triage must find at any log level."""
+        return [r.pattern.pattern for r in self.index.rules]
+
+    def scope_of(self, text: str):
+        """A ScopeHit when the text is about a neighbouring product and not ours."""
+        return self.scope.classify(text) if self.scope and text else None
+
+    # -- step 1: prepare -----------------------------------------------------
+    def prepare(self, text: str) -> Query:
+        if not isinstance(text, str) or not text.strip():
+            raise UsageError("nothing to ask: the query is empty")
+        masked, count = redact(text[:MAX_QUERY_CHARS])
+        return self.prepare_masked(masked, count)
+
+    def prepare_masked(self, masked: str, redacted: int = 0) -> Query:
+        """For text already masked (triage masks each line as it reads it)."""
+        hits = match(self.index.rules, masked)
+        scope = self.scope_of(masked)
+        focused = focus(masked)
+        if not hits and not scope:  # a rule hit needs no help; keep that path fast
+            focused = self.index.keyword.speller.correct(focused)
+        return Query(masked, redacted, hits, focused, scope)
+
+    # -- step 2: rank --------------------------------------------------------
+    def rank(
+        self, queries: list[Query], top: int = TOP_DEFAULT, weights: Mapping[str, float] | None = None, rules: bool = True
+    ) -> list[AskResult]:
+        """One batch. `weights` picks the signals (`chsm eval` ranks by one
+        signal alone through the same calibration); `rules=False` ignores rule hits."""
+        weights = fusion.WEIGHTS if weights is None else weights
+        hits = [q.hits if rules else [] for q in queries]
+        # Rule hits and out-of-scope texts need no encoder: the rule path stays ~1 ms.
+        need = [i for i, q in enumerate(queries) if not hits[i] and not q.scope and weights.get("semantic")]
+        vectors = self.encoder.encode([queries[i].focused for i in need])
+        sem = dict(zip(need, self._semantic(vectors))) if need else {}
+        results = []
+        for i, q in enumerate(queries):
+            if q.scope is not None:
+                scope = ScopeOut(product=q.scope.product, url=q.scope.url)
+                results.append(AskResult(query=q.masked, abstained=True, scope=scope, redacted=q.redacted, answers=[]))
+                continue
+            signals = {"semantic": sem.get(i, {})}
+            if weights.get("keyword"):
+                signals["keyword"] = self._keyword(q.focused)
+            cands = fusion.fuse(signals, weights, self.kinds, [self.row_of[h.entry] for h in hits[i]])
+            evidence = {self.row_of[h.entry]: h.evidence for h in hits[i]}
+            answers = [self._answer(c, evidence.get(c.row)) for c in cands[:top]]
+            abstained = not answers or answers[0].score < fusion.ABSTAIN_BELOW
+            results.append(AskResult(query=q.masked, abstained=abstained, redacted=q.redacted, answers=answers))
+        return results
+
+    def ask(self, text: str, top: int = TOP_DEFAULT) -> AskResult:
+        return self.rank([self.prepare(text)], top)[0]
+
+    def ask_many(self, texts: list[str], top: int = TOP_DEFAULT) -> list[AskResult]:
+        return self.rank([self.prepare(t) for t in texts], top)
+
+    # -- the signals ---------------------------------------------------------
+    def _semantic(self, vectors: np.ndarray) -> list[dict[int, float]]:
         n = self.index.vectors.ntotal
         sims, ids = self.index.vectors.search(vectors, n)
         out = []
@@ -68,53 +148,13 @@ class Engine:
             out.append(best)
         return out
 
-    def keyword_scores(self, text: str) -> dict[int, float]:
+    def _keyword(self, text: str) -> dict[int, float]:
         scores = self.index.keyword.scores(text)
         top = np.argsort(-scores)[:POOL]
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
 
-    # -- the fused ranking ---------------------------------------------------
-    def ask(self, text: str, top: int = TOP_DEFAULT) -> AskResult:
-        return self.ask_many([text], top)[0]
-
-    def ask_many(self, texts: list[str], top: int = TOP_DEFAULT, mode: str = "fused") -> list[AskResult]:
-        """`mode` "semantic" or "keyword" ranks by that signal alone, through
-        the same calibration: `chsm eval` compares them with the fusion."""
-        prepared = [self._prepare(t) for t in texts]
-        if mode != "fused":
-            prepared = [(m, c, [], f) for m, c, _, f in prepared]
-        # Rule hits answer without the encoder: the rule path stays ~1 ms.
-        need = [] if mode == "keyword" else [i for i, p in enumerate(prepared) if not p[2]]
-        vectors = self.encoder.encode([prepared[i][3] for i in need])
-        sem = dict(zip(need, self.semantic_scores(vectors))) if need else {}
-        weight = {"fused": fusion.SEMANTIC_WEIGHT, "semantic": 1.0, "keyword": 0.0}[mode]
-        results = []
-        for i, (masked, count, hits, focused) in enumerate(prepared):
-            cands = fusion.fuse(
-                sem.get(i, {}),
-                {} if mode == "semantic" else self.keyword_scores(focused),
-                self.kinds,
-                [self.row_of[h.entry] for h in hits],
-                weight,
-            )
-            evidence = {self.row_of[h.entry]: h.evidence for h in hits}
-            answers = [self._answer(c, evidence.get(c.row)) for c in cands[:top]]
-            abstained = not answers or answers[0].score < 0.5
-            results.append(AskResult(query=masked, abstained=abstained, redacted=count, answers=answers))
-        return results
-
-    def _prepare(self, text: str):
-        if not text or not text.strip():
-            raise UsageError("nothing to ask: the query is empty")
-        masked, count = redact(text[:MAX_QUERY_CHARS])
-        hits = match(self.index.rules, masked)
-        focused = focus(masked)
-        if not hits:  # a rule hit needs no help; keep that path fast
-            focused = self.index.keyword.speller.correct(focused)
-        return masked, count, hits, focused
-
     def _answer(self, cand: fusion.Candidate, evidence: str | None) -> Answer:
-        e = self.entries[cand.row]
+        e = self._entries[cand.row]
         return Answer(
             id=e.id,
             title=e.title,
@@ -127,3 +167,13 @@ class Engine:
             commands=e.commands,
             why=e.why,
         )
+
+
+def _load_scope(corpus_dir: Path):
+    """The corpus's neighbouring products (`scope.yml`); none, no scope checks."""
+    try:
+        from bot.search.scope import DEFAULT_SCOPE_FILE, Scope
+    except ImportError:  # TEMP until the scope module lands
+        return None
+    path = Path(corpus_dir) / DEFAULT_SCOPE_FILE
+    return Scope.load(path) if path.is_file() else None

@@ -1,22 +1,26 @@
-"""Fusion of the three signals into one calibrated 0..1 score (pure functions).
+"""Fusion of the signals into one calibrated 0..1 score (pure functions).
 
-A convex mix of semantic cosine and saturated BM25 plus a small prior for
-troubleshooting entries, squashed by a logistic whose midpoint is the abstain
-threshold: score 0.5 means "as sure as the threshold". A rule hit on the
-error text puts the entry above every non-rule candidate. The constants were
-tuned with `chsm eval` on tests/eval_queries.jsonl.
+Signals come by name (`{"semantic": {row: cosine}, "keyword": {row: bm25}}`)
+with a weight each: a convex mix of the signals (BM25 saturated to 0..1)
+plus a small prior for troubleshooting entries, squashed by a logistic whose
+midpoint is the abstain threshold, so a score of 0.5 means "as sure as the
+threshold". A rule hit ranks above every candidate no rule named, whatever
+the other signals say: `fuse` keeps that promise itself. The constants were
+tuned with `chsm eval` on the train split only.
 """
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-SEMANTIC_WEIGHT = 0.75
+WEIGHTS = {"semantic": 0.75, "keyword": 0.25}
 KEYWORD_SATURATION = 6.0  # bm25 at which the keyword signal is half-way to 1
 KIND_PRIOR = {"troubleshooting": 0.04, "faq": 0.015, "article": 0.0}
 MIDPOINT = 0.40  # mixed score at which we stop abstaining
 WIDTH = 0.06
+ABSTAIN_BELOW = 0.5
 RULE_FLOOR = 0.9
-SIGNAL_MIN = {"semantic": 0.35, "keyword": 2.0}
+SIGNAL_MIN = {"semantic": 0.35, "keyword": 2.0}  # a signal "fired" at or above this raw value
 
 
 @dataclass
@@ -27,9 +31,11 @@ class Candidate:
     signals: list[str] = field(default_factory=list)
 
 
-def mix(semantic: float, bm25: float, kind: str, semantic_weight: float = SEMANTIC_WEIGHT) -> float:
-    kw = bm25 / (bm25 + KEYWORD_SATURATION) if bm25 > 0 else 0.0
-    return semantic_weight * semantic + (1 - semantic_weight) * kw + KIND_PRIOR.get(kind, 0.0)
+def unit(name: str, raw: float) -> float:
+    """A raw signal value on 0..1: cosine as it is, BM25 saturated."""
+    if name == "keyword":
+        return raw / (raw + KEYWORD_SATURATION) if raw > 0 else 0.0
+    return raw
 
 
 def calibrate(mixed: float) -> float:
@@ -37,32 +43,35 @@ def calibrate(mixed: float) -> float:
 
 
 def fuse(
-    semantic: dict[int, float],
-    bm25: dict[int, float],
+    signals: Mapping[str, Mapping[int, float]],
+    weights: Mapping[str, float],
     kinds: list[str],
     rule_rows: list[int],
-    semantic_weight: float = SEMANTIC_WEIGHT,
 ) -> list[Candidate]:
     """Rows sorted best first. `rule_rows` are in rule order (best first)."""
-    rows = set(semantic) | set(bm25) | set(rule_rows)
+    rows = set(rule_rows).union(*(signals.get(name, {}) for name in weights))
     out = []
     for row in rows:
-        s, k = semantic.get(row, 0.0), bm25.get(row, 0.0)
-        mixed = mix(s, k, kinds[row], semantic_weight)
-        signals = []
-        if row in rule_rows:
-            signals.append("regex")
-        if k >= SIGNAL_MIN["keyword"]:
-            signals.append("keyword")
-        if s >= SIGNAL_MIN["semantic"]:
-            signals.append("semantic")
-        if not signals:  # weak everywhere: name what put it on the list at all
-            signals.append("semantic" if s >= k / (k + KEYWORD_SATURATION) else "keyword")
+        mixed = KIND_PRIOR.get(kinds[row], 0.0)
+        fired, strongest = [], ("", -1.0)
+        for name, weight in weights.items():
+            raw = signals.get(name, {}).get(row, 0.0)
+            value = unit(name, raw)
+            mixed += weight * value
+            if raw >= SIGNAL_MIN.get(name, 0.0) and raw > 0:
+                fired.append(name)
+            if value > strongest[1]:
+                strongest = (name, value)
         score = calibrate(mixed)
         if row in rule_rows:
-            # Above every non-rule candidate, and in rule order among rule hits.
+            # In rule order among rule hits, all at or above the floor.
             rank = rule_rows.index(row)
-            score = RULE_FLOOR + (1 - RULE_FLOOR) * (0.9 ** rank) * (0.5 + 0.4 * score)
-        out.append(Candidate(row, score, mixed, signals))
+            score = RULE_FLOOR + (1 - RULE_FLOOR) * (0.9**rank) * (0.5 + 0.4 * score)
+            names = ["regex", *fired]
+        else:
+            if rule_rows:  # below every rule hit, order among the rest kept
+                score *= RULE_FLOOR * 0.999
+            names = fired or [strongest[0]]  # weak everywhere: name what put it on the list
+        out.append(Candidate(row, score, mixed, names))
     out.sort(key=lambda c: (-c.score, -c.mixed, c.row))
     return out
