@@ -65,12 +65,15 @@ _HINT_LINE = re2.compile("(?im)^[^\n]*(?:" + SECRET_HINT + ")[^\n]*$")
 # A value after a separator: double-quoted (JSON escapes allowed),
 # single-quoted, or bare up to whitespace or a delimiter.
 _Q = r'''"(?P<s1>(?:[^"\\\n]|\\.)*)"|'(?P<s2>[^'\n]*)\''''
-_VALUE = r"(?:" + _Q + r"|(?P<s3>[^\s\"'`,;&<>]+))"
-_VALUE_SP = r"(?:" + _Q + r"|(?P<s3>[^\s\"'`]+))"  # a shell argument: anything up to a space
+# Slack sends & < > as &amp; &lt; &gt;: part of a value, not its end.
+_ENTITY = r"&(?:amp|lt|gt|quot);"
+_VALUE = r"(?:" + _Q + r"|(?P<s3>(?:[^\s\pZ\"'`,;&<>]|" + _ENTITY + r")+))"
+_VALUE_SP = r"(?:" + _Q + r"|(?P<s3>[^\s\pZ\"'`]+))"  # a shell argument: anything up to a space
 # Free text: only a word with a digit, a symbol or an inner capital can be a
 # password ("is hunter2" yes, "is incorrect" no); said in RE2 so plain prose
 # yields no match at all.
-_PWLIKE = r"(?P<s>(?-i:[^\s\"'`,;]*(?:[0-9!#$%^&*+=?~@|\\]|[A-Za-z0-9][A-Z])[^\s\"'`,;]*))"
+_PWCHAR = r"(?:" + _ENTITY + r"|[^\s\pZ\"'`,;])"  # the entity first: RE2 keeps the first alternative that fits
+_PWLIKE = r"(?P<s>(?-i:" + _PWCHAR + r"*(?:[0-9!#$%^*+=?~@|\\]|[A-Za-z0-9][A-Z])" + _PWCHAR + r"*))"
 # A key word and the rest of its identifier; the part before it is read back
 # in Python (a leading counter here would blow up the DFA).
 _IDENT = r"(?P<key>(?i:" + _WORDS + r")[A-Za-z0-9_.-]*)"
@@ -123,7 +126,12 @@ _RULES = [
         "free",
         _KEYWORD_TRIGGERS,
     ),
-    ("k8s-env", r"name:[ \t]*[\"']?[A-Za-z0-9_.-]{0,40}" + _IDENT + r"[\"']?[ \t]*\r?\n[ \t]*value:[ \t]*" + _VALUE, "value", _KEYWORD_TRIGGERS),
+    (
+        "k8s-env",
+        r"name:[ \t]*[\"']?[A-Za-z0-9_.-]{0,40}" + _IDENT + r"[\"']?[ \t]*\r?\n[ \t]*value:[ \t]*" + _VALUE.replace(")+))", "){3,}))"),
+        "value",
+        _KEYWORD_TRIGGERS,
+    ),
     # -- free text: "my password is X", "CU creds are u / p" ---------------
     ("free-text", _IDENT + r"(?:[ \t]+[\w']+){0,4}?[ \t]+(?i:is|was|are|=)[ \t]+[\"'`]?" + _PWLIKE, "free", _KEYWORD_TRIGGERS),
     ("password-word", r"(?i)\b(?P<key>password|passwd|pwd|passphrase|pin)[ \t]+[\"'`]?" + _PWLIKE, "free", ("pass", "pwd", "pin")),
@@ -180,18 +188,38 @@ _RULES = [
         _KEYWORD_TRIGGERS,
     ),
 ]
-_TRIGGERS = sorted({t for rule in _RULES for t in rule[3]})
+def _searcher(rx):
+    """search(data, pos) -> the spans of all groups, or None. A match can come
+    every few bytes on hostile input; the public Match object costs ~5 us to
+    build, so call the binding directly when it is the one we know."""
+    raw, anchor = getattr(rx, "_regexp", None), getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+    if raw is not None and anchor is not None and hasattr(raw, "Match"):
+
+        def search(data: bytes, pos: int):
+            spans = raw.Match(anchor, data, pos, len(data))
+            return None if spans[0][0] < 0 else spans
+
+        return search
+
+    def search_public(data: bytes, pos: int):
+        m = rx.search(data, pos)
+        return None if m is None else [m.span(i) for i in range(rx.groups + 1)]
+
+    return search_public
+
+
+_TRIGGERS = sorted({t.encode() for rule in _RULES for t in rule[3]})
 # One scan of the lowercased text tells which trigger words are there.
 _TRIGGER_SET = re2.Set.SearchSet(re2.Options())
 for _t in _TRIGGERS:
-    _TRIGGER_SET.Add(re2.escape(_t.encode()))
+    _TRIGGER_SET.Add(re2.escape(_t))
 _TRIGGER_SET.Compile()
 _COMPILED = []
 for _name, _pattern, _check, _triggers in _RULES:
     _rx = re2.compile(_pattern)
     _groups = [i for g, i in sorted(_rx.groupindex.items()) if g.startswith("s")]
-    _needs = frozenset(_TRIGGERS.index(t) for t in _triggers)
-    _COMPILED.append((_name, _rx, _check, _needs, _groups, _rx.groupindex.get("key")))
+    _needs = frozenset(_TRIGGERS.index(t.encode()) for t in _triggers)
+    _COMPILED.append((_name, _searcher(_rx), _check, _needs, _groups, _rx.groupindex.get("key")))
 
 # PEM bodies span lines with no hint word, so this one reads the whole text.
 _PEM = re2.compile(
@@ -208,14 +236,18 @@ _NOT_VALUE = set(
     "id ids name names file path dir url uri endpoint prompt hint policy length len min max age expiry expires expiration expired "
     "last set date time count ref version enabled required less label handle size format field header mode reset change changed "
     "provider source kind rotation lifetime hash type stdin env location store vault auth authentication manager list flow grant "
-    "validation complexity strength hashing column".split()
+    "validation complexity strength hashing column ttl timeout duration interval seconds retries limit cache incorrect invalid locked "
+    "error failed failure wrong mismatch range retry attempts tries status state".split()
 )
 _STOPWORDS = set(
     "yes no true false null nil none undefined empty required optional incorrect invalid wrong expired missing hidden redacted "
     "masked set unset not n/a na tbd todo prompt ask stdin env file string str bool int secret password passwd token pin key value "
-    "dummy example placeholder default auto enabled disabled on off ok".split()
+    "dummy example placeholder default auto enabled disabled on off ok all error failed failure success".split()
 )
-_PUNCT = "()[]{}.,;:!?"
+# Segments split by "/", which they cannot hold: no backtracking.
+_PATH = re.compile(r"(?:~|\.{1,2})?(?:/[\w.@-]+)+/?")
+_USER_KEY = re.compile(r"(?i)pin|azcloudhsm|login")
+_PIN_WORD = re.compile(r"(?i)pass|pwd|pswd|pin")
 _IDCHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-$")
 _USER_PW = re.compile(r"[A-Za-z_][\w.@\\-]{0,63}:")
 
@@ -254,6 +286,8 @@ def _placeholder(v: str) -> bool:
         return True
     if len(set(s)) == 1 and s[0] in "*x.X#-_•":  # ****, xxxx
         return True
+    if s[-1] in "([" or (s[0] == "(" and ")" not in s):  # code: os.getenv(, (Get-AzStorageAccountKey
+        return True
     return low.startswith(("@microsoft.keyvault", "!vault", "env:", "file:", "fd:", "secretref:"))
 
 
@@ -265,14 +299,24 @@ def _strip_closers(v: str) -> str:
     return v
 
 
+_DIGITS = frozenset("0123456789")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_PLAIN = _DIGITS | _LETTERS | frozenset("_-.")
+
+
+def _kinds(s: str) -> tuple[bool, bool, bool]:
+    """Has a digit, a letter, a symbol (not _ - .)? Set operations: this runs on every match."""
+    chars = set(s)
+    return not chars.isdisjoint(_DIGITS), not chars.isdisjoint(_LETTERS) or any(c.isalpha() for c in chars - _PLAIN), not chars <= _PLAIN
+
+
 def _looks_secret(s: str) -> bool:
     """For free text: hunter2 and Winter2026! are passwords; incorrect, YES and cu_ops are not."""
     if len(s) < 4 or _placeholder(s) or "://" in s or s.startswith("/"):
         return False
-    has_digit = any(c.isdigit() for c in s)
-    has_alpha = any(c.isalpha() for c in s)
-    has_symbol = any(not c.isalnum() and c not in "_-." for c in s)
-    mixed = any(c.islower() for c in s) and any(c.isupper() for c in s[1:])
+    has_digit, has_alpha, has_symbol = _kinds(s)
+    has_symbol = has_symbol and any(not c.isalnum() for c in set(s) - _PLAIN)
+    mixed = s[1:].lower() != s[1:] and s.upper() != s
     return (has_digit and has_alpha) or (has_symbol and (has_alpha or has_digit)) or (mixed and len(s) >= 8)
 
 
@@ -284,7 +328,8 @@ def _random_token(s: str) -> bool:
         return False  # a path, URL or dotted name
     if _UUID.fullmatch(s):
         return False  # client, tenant and request ids
-    if not (any(c.isdigit() for c in s) and any(c.isalpha() for c in s)):
+    has_digit, has_alpha, _ = _kinds(s)
+    if not (has_digit and has_alpha):
         return False
     n = len(s)
     return -sum(c / n * math.log2(c / n) for c in Counter(s).values()) >= 3.0
@@ -323,23 +368,30 @@ def _accept(data: bytes, name: str, check: str, key: str, start: int, end: int) 
     if check == "entropy":
         return (start, end) if _random_token(value) else None
     if check == "free":
-        value = value.rstrip(_PUNCT)
+        value = _strip_closers(value.rstrip(".,;:"))
         if not _looks_secret(value):
             return None
     else:
         value = _strip_closers(value)
-        if _placeholder(value) or (value.isdigit() and len(value) < 4) or len(value) < 3:
+        if _placeholder(value) or len(value) < 3:
             return None
+    if not key and value.count("/") >= 2 and _PATH.fullmatch(value) and not any(c in value for c in "+="):
+        return None  # "mkdir -p /opt/x" after a loginHSM on the same line: a path, not the password
+    if value.isdigit() and (len(value) < 4 or (key and len(value) <= 12 and not _PIN_WORD.search(key))):
+        return None  # "signing key: 262150" is a handle; only a PIN or password is all digits
     end = start + len(value.encode("utf-8", "surrogatepass"))
     if name == "keyword" and key.lower().endswith(("token", "object")) and b"pkcs11:" in data[max(0, start - 300) : start]:
         return None  # pkcs11:token=<label> names a token, it is no secret
     if name in ("short-flag", "long-flag") and value.lower().startswith("pass:"):
         start += 5  # openssl -passin pass:<pw>
-    elif check == "pin" or name == "free-text" or any(w in key.lower() for w in ("pin", "azcloudhsm", "login")):
+    elif check == "pin" or name == "free-text" or (key and _USER_KEY.search(key)):
         user = _USER_PW.match(value)  # cu1:<pw>: the user stays readable
         if user and user.end() < len(value):
             start += user.end()
     return (start, end) if start < end else None
+
+
+_RESCAN = 256
 
 
 def _regions(data: bytes) -> list[tuple[int, int]]:
@@ -369,30 +421,42 @@ def _spans(data: bytes) -> list[tuple[int, int]]:
         offsets.append(pos)
         bases.append(s)
         pos += e - s + 1
-    present = set(_TRIGGER_SET.Match(view.lower()))
-    if not present:  # cannot be, the hint matched; read with every rule rather than trust it
-        present = set(range(len(_TRIGGERS)))
+    low = view.lower()
+    present = _TRIGGER_SET.Match(low)
+    if present is None:
+        # No trigger word, or the Set gave up (RE2 says nothing else when its DFA runs
+        # out of memory): ask again the slow way rather than trust it.
+        present = [i for i, t in enumerate(_TRIGGERS) if t in low]
+    present = set(present)
 
     spans = []
-    for name, rx, check, needs, groups, key_index in _COMPILED:
+    for name, search, check, needs, groups, key_index in _COMPILED:
         if needs.isdisjoint(present):
             continue
-        for m in rx.finditer(view):
+        pos = 0
+        while pos <= len(view):
+            found = search(view, pos)
+            if found is None:
+                break
+            pos = found[0][1] if found[0][1] > found[0][0] else found[0][1] + 1
             start = end = -1
             for g in groups:
-                start, end = m.span(g)
+                start, end = found[g]
                 if start >= 0:
                     break
-            if start >= end:
-                continue
             key = ""
             if key_index:
-                key_start, key_end = m.span(key_index)
+                key_start, key_end = found[key_index]
                 key = _full_key(view, key_start, view[key_start:key_end].decode("utf-8", "replace"))
-            span = _accept(view, name, check, key, start, end)
+            span = _accept(view, name, check, key, start, end) if start < end else None
             if span:
                 i = bisect.bisect_right(offsets, span[0]) - 1
                 spans.append((span[0] - offsets[i] + bases[i], span[1] - offsets[i] + bases[i]))
+            elif key_index and found[0][1] - key_end <= _RESCAN:
+                # "CKR_PIN_INCORRECT my password is X1": the rejected key must not
+                # hide the next one. Only short matches are read again, so this
+                # stays linear.
+                pos = key_end
     if b"PRIVATE KEY" in data:
         for m in _PEM.finditer(data):
             spans.append(m.span(1))

@@ -118,6 +118,12 @@ def test_a_secret_is_masked_wherever_it_is_repeated():
     assert "Qx9-Perl-77" not in masked
 
 
+def test_slack_escaped_characters_stay_inside_the_secret():
+    # Slack sends & < > as entities; the password must not end at the first one.
+    assert redact("password=abc&amp;def1 ok") == ("password=" + MASK + " ok", 1)
+    assert redact("my password is Xy1&lt;z&gt;w ok") == ("my password is " + MASK + " ok", 1)
+
+
 def test_secret_hint_compiles_as_triage_uses_it():
     rx = re2.compile(("(?im)^[^\n]*(?:" + "error|fail" + "|" + SECRET_HINT + ")[^\n]*$").encode())
     assert rx.search(b"2026 x: C_Login pin=cu1:barepin55")
