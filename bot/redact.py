@@ -16,7 +16,7 @@ multi-line forms (a YAML value on the next line, Kubernetes `name:` /
 keys that name a secret without holding one (`SecretName`,
 `token_endpoint`, `PasswordLastSet`) are skipped.
 
-`SECRET_HINT` holds the words (and two shapes) that every pattern needs;
+`SECRET_HINT` holds the words (and two shapes) that a secret comes with;
 triage uses it to pick candidate lines from raw bytes. `redact` uses it the
 same way: only the lines it picks (and the line after each, for values on
 the next line) go through the patterns, and a rule runs only when its
@@ -47,11 +47,15 @@ _KEY_PREFIXES = (
 _KEYS = r"(?:" + "|".join(sorted(_KEY_PREFIXES, key=len, reverse=True)) + r")[ _.-]?key"
 _WORDS = _KW + "|" + _KEYS
 
+# The hint is narrower than the rules' words where a word is common in logs:
+# "passed", "mapping" and "ping" don't make a line a candidate.
+_HINT_WORDS = r"pass(?:w(?:or)?d|phrase|code|in|out|[^a-z]|$)|pwd|pswd|secret|token|pin(?:[^a-z]|$|code|num|val)|cred|" + _KEYS
+
 SECRET_HINT = "|".join(
     [
-        _WORDS,
-        r"_auth|log(?:ging|ged)?[ -]?in|loginhsm|createuser|changepswd|identified|migrate|machine",
-        r"bearer|basic|authoriz|sig=|code=|sharedaccess|private key",
+        _HINT_WORDS,
+        r"_auth|log(?:ging|ged)?[ -]?in|loginhsm|createuser|changepswd|identified|migrate",
+        r"bearer|basic|authoriz|sig=|[?&]code=|sharedaccess|private key",
         r"mysql|mariadb|curl|smb|rpcclient|certutil|signtool|securestring|net[ \t]+use|ldap|sqlcmd",
         r"akia|asia|abia|acca|a3t[a-z0-9]|gh[pousr]_|github_pat_|gl(?:pat|rt|dt|ptt|ft|imt|oas|cbt|soat|agent)-|gr1348941",
         r"xox[abposre]-|xapp-|hooks\.slack\.com|npm_|[rs]k_(?:live|test|prod)_|aiza|eyj|q~|hf_|sg\.",
@@ -84,8 +88,7 @@ _KEYWORD_TRIGGERS = ("pass", "pwd", "pswd", "secret", "token", "pin", "cred", "k
 # value = keyword value (placeholders out); free = must look like a password;
 # pin = user:password, hide the password; bearer / basic / url / entropy.
 _RULES = [
-    # -- provider formats: the prefix is the evidence ---------------------
-    # One scan for all formats with a fixed prefix: the prefix is the evidence.
+    # -- provider formats, in one scan: the prefix is the evidence -----------
     (
         "provider",
         "|".join(
@@ -133,7 +136,7 @@ _RULES = [
         _KEYWORD_TRIGGERS,
     ),
     # -- free text: "my password is X", "CU creds are u / p" ---------------
-    ("free-text", _IDENT + r"(?:[ \t]+[\w']+){0,4}?[ \t]+(?i:is|was|are|=)[ \t]+[\"'`]?" + _PWLIKE, "free", _KEYWORD_TRIGGERS),
+    ("free-text", _IDENT + r"(?:[ \t]+[\w']+){0,4}?[ \t]+(?i:is|was|are)[ \t]+[\"'`]?" + _PWLIKE, "free", _KEYWORD_TRIGGERS),
     ("password-word", r"(?i)\b(?P<key>password|passwd|pwd|passphrase|pin)[ \t]+[\"'`]?" + _PWLIKE, "free", ("pass", "pwd", "pin")),
     ("creds", r"(?i)\bcred(?:s|entials?)\b[^\n]{0,20}?(?:is|are|:|=)[ \t]+[\w.@\\-]+[ \t]*(?:/|:|,|[ \t])[ \t]*" + _PWLIKE, "free", ("cred",)),
     (
@@ -142,7 +145,7 @@ _RULES = [
         "free",
         ("log",),
     ),
-    ("netrc", r"(?i)\bmachine\s+\S+\s+login\s+\S+\s+password\s+(?P<s>\S+)", "value", ("machine",)),
+    ("netrc", r"(?i)\blogin\s+\S+\s+password\s+(?P<s>\S+)", "value", ("login",)),
     # -- command lines -----------------------------------------------------
     ("long-flag", r"(?:^|\s)--" + _IDENT + r"(?:[ \t]+|=)" + _VALUE_SP, "value", _KEYWORD_TRIGGERS),
     ("short-flag", r"(?:^|\s)-[A-Za-z0-9_]{0,20}" + _IDENT + r"(?:[ \t]+|=|:[ \t]*)" + _VALUE_SP, "value", _KEYWORD_TRIGGERS),
