@@ -355,7 +355,8 @@ def _full_key(data: bytes, key_start: int, key: str) -> str:
 
 def _accept(data: bytes, name: str, check: str, key: str, start: int, end: int) -> tuple[int, int] | None:
     """The span to mask for one match, or None when it holds no secret."""
-    value = data[start:end].decode("utf-8", "replace")
+    # surrogateescape: one char per bad byte, so lengths map back to bytes exactly.
+    value = data[start:end].decode("utf-8", "surrogateescape")
     if check == "raw":
         return (start, end) if value.strip() and value != MASK else None
     if check == "bearer":
@@ -382,7 +383,7 @@ def _accept(data: bytes, name: str, check: str, key: str, start: int, end: int) 
         return None  # "mkdir -p /opt/x" after a loginHSM on the same line: a path, not the password
     if value.isdigit() and (len(value) < 4 or (key and len(value) <= 12 and not _PIN_WORD.search(key))):
         return None  # "signing key: 262150" is a handle; only a PIN or password is all digits
-    end = start + len(value.encode("utf-8", "surrogatepass"))
+    end = start + len(value.encode("utf-8", "surrogateescape"))
     if name == "keyword" and key.lower().endswith(("token", "object")) and b"pkcs11:" in data[max(0, start - 300) : start]:
         return None  # pkcs11:token=<label> names a token, it is no secret
     if name in ("short-flag", "long-flag") and value.lower().startswith("pass:"):

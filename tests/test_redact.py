@@ -118,6 +118,11 @@ def test_a_secret_is_masked_wherever_it_is_repeated():
     assert "Qx9-Perl-77" not in masked
 
 
+def test_lone_surrogates_and_other_scripts():
+    assert redact("x\udc80 password=Ab12\udc80cd end") == ("x\udc80 password=" + MASK + " end", 1)
+    assert redact("日本語 password=Pä55wörd✓ 後") == ("日本語 password=" + MASK + " 後", 1)
+
+
 def test_slack_escaped_characters_stay_inside_the_secret():
     # Slack sends & < > as entities; the password must not end at the first one.
     assert redact("password=abc&amp;def1 ok") == ("password=" + MASK + " ok", 1)
