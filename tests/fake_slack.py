@@ -3,7 +3,11 @@
 Channels with special names fail the way Slack does: CNOTFOUND
 (channel_not_found), CNOTIN (not_in_channel), CRATE (one 429 with
 Retry-After: 1, then ok). Files registered with `add_file` are served only
-with the bot token; response_url posts land on /respond/<id>.
+with the bot token (or, with `open_=True`, to anyone: a stranger's host),
+optionally one byte every `trickle` seconds; `add_redirect` answers 302.
+Every request is recorded with its Authorization header, so a second
+FakeSlack on another port serves as "some other host" that must never see
+the token. response_url posts land on /respond/<id>.
 """
 
 import itertools
@@ -20,6 +24,9 @@ class FakeSlack:
     def __init__(self):
         self.calls: list[dict] = []
         self.files: dict[str, bytes] = {}
+        self.open_files: set[str] = set()
+        self.trickle: dict[str, float] = {}
+        self.redirects: dict[str, str] = {}
         self.lock = threading.Lock()
         self._ts = itertools.count(1)
         self._rate_limited: set[str] = set()
@@ -56,11 +63,29 @@ class FakeSlack:
                 fake._record(path, {}, auth)
                 if path.startswith("/files/"):
                     name = path[len("/files/"):]
-                    if auth != f"Bearer {BOT_TOKEN}":
+                    if name in fake.redirects:
+                        return self._send(302, b"", (("Location", fake.redirects[name]),))
+                    if auth != f"Bearer {BOT_TOKEN}" and name not in fake.open_files:
                         return self._send(403, b"forbidden")
+                    if name in fake.trickle:
+                        return self._trickle(fake.files[name], fake.trickle[name])
                     if name in fake.files:
                         return self._send(200, fake.files[name])
                 return self._send(404, b"not found")
+
+            def _trickle(self, data: bytes, every: float):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                try:
+                    for i in range(len(data)):
+                        self.wfile.write(data[i : i + 1])
+                        self.wfile.flush()
+                        if fake.closed.wait(every):
+                            return
+                except OSError:  # the client gave up: that is the point
+                    return
 
             def do_POST(self):
                 path = urlparse(self.path).path
@@ -75,6 +100,7 @@ class FakeSlack:
                 status, resp, headers = fake._answer(method, body)
                 return self._send(status, resp, headers)
 
+        self.closed = threading.Event()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -82,6 +108,7 @@ class FakeSlack:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):
+        self.closed.set()
         self.server.shutdown()
 
     def _record(self, path, body, auth):
@@ -111,8 +138,16 @@ class FakeSlack:
         return 200, {"ok": True}, ()
 
     # -- for tests ---------------------------------------------------------------
-    def add_file(self, name: str, data: bytes) -> str:
+    def add_file(self, name: str, data: bytes, *, trickle: float | None = None, open_: bool = False) -> str:
         self.files[name] = data
+        if trickle:
+            self.trickle[name] = trickle
+        if open_:
+            self.open_files.add(name)
+        return f"{self.url}/files/{name}"
+
+    def add_redirect(self, name: str, location: str) -> str:
+        self.redirects[name] = location
         return f"{self.url}/files/{name}"
 
     def api(self, method: str, **match) -> list[dict]:

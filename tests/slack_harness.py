@@ -32,7 +32,9 @@ def free_port() -> int:
 
 
 class BotProcess:
-    def __init__(self, fake, index_dir: Path, data_dir: Path, corpus: Path, **env):
+    def __init__(self, fake, index_dir: Path, data_dir: Path, corpus: Path, *, ready: str = "healthy", **env):
+        """ready: "healthy" waits for /healthz 200; "loaded" for any final
+        status (the index loaded or failed); "listening" for any answer."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = data_dir
@@ -59,12 +61,14 @@ class BotProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"bot exited: {self.log_path.read_text()[-2000:]}")
             try:
-                if self.http.get("/healthz").status_code == 200:
+                h = self.http.get("/healthz")
+                if ready == "listening" or h.status_code == 200 or (ready == "loaded" and h.json().get("status") != "loading"):
                     return
-            except httpx.TransportError:
+            except (httpx.TransportError, ValueError):
                 pass
             time.sleep(0.1)
-        raise RuntimeError("bot did not become healthy")
+        self.stop()
+        raise RuntimeError(f"bot did not become {ready}")
 
     def stop(self, timeout: float = 40) -> int | None:
         """SIGTERM, as an orchestrator stops it; the exit code (None: had to be killed)."""

@@ -7,7 +7,7 @@ from slack_sdk import WebClient
 
 from bot.render.slack_blocks import format_reply
 from bot.slack import buttons
-from bot.slack.replies import compute, s
+from bot.slack.replies import compute, response_url_ok, s
 from bot.slack.services import Services
 
 log = logging.getLogger("chsm.slack")
@@ -22,6 +22,12 @@ def _data(svc: Services, body: dict) -> buttons.ButtonData:
 
 def _id(body: dict, key: str) -> str | None:
     return s(body.get(key) or {}, "id") if isinstance(body.get(key), dict) else None
+
+
+def _tell(svc: Services, respond, body: dict, **kw) -> None:
+    """Answer the clicker through response_url, when there is a usable one."""
+    if response_url_ok(body.get("response_url")):
+        svc.call(respond, "response_url", **kw)
 
 
 def _oncall_mention(handle: str) -> str:
@@ -39,7 +45,7 @@ def share(svc: Services, body: dict, client: WebClient, respond) -> None:
     v = _data(svc, body)
     channel, user = _id(body, "channel"), _id(body, "user")
     if not v.query or not channel:
-        svc.call(respond, "response_url", response_type="ephemeral", replace_original=False,
+        _tell(svc, respond, body, response_type="ephemeral", replace_original=False,
                  text="I can't share that answer any more (it is too old). Ask again with `/chsm`.")
         return
     reply = compute(svc, v.query)
@@ -48,10 +54,10 @@ def share(svc: Services, body: dict, client: WebClient, respond) -> None:
     blocks.insert(0, {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Shared by {who} from `/chsm`"}]})
     posted = svc.call(client.chat_postMessage, "chat.postMessage", channel=channel, text=text, blocks=blocks, unfurl_links=False)
     if posted is None:
-        svc.call(respond, "response_url", response_type="ephemeral", replace_original=False,
+        _tell(svc, respond, body, response_type="ephemeral", replace_original=False,
                  text="I can't post in this channel. Invite me with `/invite @chsm-bot` and try again.")
     else:
-        svc.call(respond, "response_url", delete_original=True)
+        _tell(svc, respond, body, delete_original=True)
 
 
 def vote(svc: Services, verdict: str, body: dict, respond) -> bool:
@@ -71,7 +77,7 @@ def stuck(svc: Services, body: dict, client: WebClient, respond) -> None:
     user = _id(body, "user") or ""
     handle = svc.settings.chsm_oncall
     if not handle:
-        svc.call(respond, "response_url", response_type="ephemeral", replace_original=False,
+        _tell(svc, respond, body, response_type="ephemeral", replace_original=False,
                  text="No on-call is configured (CHSM_ONCALL). Ask in your team's channel and include the exact error text." + note)
         return
     channel = _id(body, "channel")
@@ -81,7 +87,7 @@ def stuck(svc: Services, body: dict, client: WebClient, respond) -> None:
     quoted = " ".join(v.query[:500].split())
     summary = f"{_oncall_mention(handle)}: <@{user}> is still stuck after trying {tried}.\n> {quoted}"
     posted = svc.call(client.chat_postMessage, "chat.postMessage", channel=channel, thread_ts=thread_ts, text=summary) if channel else None
-    svc.call(respond, "response_url", response_type="ephemeral", replace_original=False,
+    _tell(svc, respond, body, response_type="ephemeral", replace_original=False,
              text=("I've pinged on-call in the thread." if posted is not None else "I couldn't post here; please ping on-call yourself.") + note)
 
 
@@ -98,7 +104,7 @@ def register(app: App, svc: Services) -> None:
             svc.metrics.requests.labels("action").inc()
             stored = vote(svc, verdict, body, respond)
             text = "Thanks, noted. It helps us fix the docs and rules that miss."
-            svc.call(respond, "response_url", response_type="ephemeral", replace_original=False, text=text + ("" if stored else STORE_NOTE))
+            _tell(svc, respond, body, response_type="ephemeral", replace_original=False, text=text + ("" if stored else STORE_NOTE))
 
         return handler
 

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from bot import answer
 from bot.render.slack_blocks import format_reply
 from bot.slack import files as slack_files
-from bot.slack.replies import BUSY, GENERIC, failure_notice, ignored, observe, post_reply, respond, s
+from bot.slack.replies import BUSY, GENERIC, failure_notice, ignored, malformed, observe, post_reply, respond, s
 from bot.slack.services import Progress, Services
 from bot.slack.workers import Busy
 
@@ -27,13 +27,13 @@ def handle(svc: Services, event: dict, body: dict, client: WebClient) -> None:
     event_id = s(body, "event_id")
     if event.get("bot_id") or event.get("subtype") not in ALLOWED_SUBTYPES:
         return ignored(svc, "bot message or edit", event_id)
-    channel, ts = s(event, "channel"), s(event, "ts")
-    if not channel or not ts:
+    shared = event.get("files")
+    if malformed(event, "text", "thread_ts") or (shared is not None and not isinstance(shared, list)):
         return ignored(svc, "malformed event", event_id)
+    channel, ts = event["channel"], event["ts"]
     thread_ts = s(event, "thread_ts") or ts
     text = s(event, "text") or ""
-    shared = event.get("files")
-    shared = [f for f in shared if isinstance(f, dict)] if isinstance(shared, list) else []
+    shared = [f for f in shared or [] if isinstance(f, dict)]
 
     def post(msg, blocks, attach, update_ts=None):
         return post_reply(svc, client, channel=channel, thread_ts=thread_ts, text=msg, blocks=blocks, attachment=attach, update_ts=update_ts)

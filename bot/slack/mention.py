@@ -3,7 +3,7 @@
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.slack.replies import ignored, post_reply, respond, s, strip_mentions, thread_memory
+from bot.slack.replies import ignored, malformed, post_reply, respond, s, strip_mentions, thread_memory
 from bot.slack.services import Services
 
 
@@ -11,9 +11,9 @@ def on_mention(svc: Services, event: dict, body: dict, client: WebClient) -> Non
     event_id = s(body, "event_id")
     if event.get("bot_id"):
         return ignored(svc, "bot message", event_id)
-    channel, ts = s(event, "channel"), s(event, "ts")
-    if not channel or not ts:
+    if malformed(event, "text", "thread_ts"):
         return ignored(svc, "malformed event", event_id)
+    channel, ts = event["channel"], event["ts"]
     thread_ts = s(event, "thread_ts") or ts
     text = strip_mentions(s(event, "text") or "")
     reply = respond(

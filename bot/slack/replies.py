@@ -9,6 +9,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
 
@@ -40,6 +41,23 @@ def s(d: dict, key: str) -> str | None:
     """A string field of a Slack payload, or None if absent or of another type."""
     v = d.get(key) if isinstance(d, dict) else None
     return v if isinstance(v, str) else None
+
+
+def response_url_ok(url) -> bool:
+    """A response_url we can post to (Slack's are https://hooks.slack.com/...)."""
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        return False
+    try:
+        return bool(urlsplit(url).hostname)
+    except ValueError:
+        return False
+
+
+def malformed(event: dict, *optional: str) -> bool:
+    """channel and ts must be strings; each optional field, if present, too."""
+    if not isinstance(event.get("channel"), str) or not isinstance(event.get("ts"), str):
+        return True
+    return any(event.get(k) is not None and not isinstance(event[k], str) for k in optional)
 
 
 def ignored(svc: Services, reason: str, event_id: str | None, *, quiet: bool = False) -> None:

@@ -30,8 +30,10 @@ def register(app: App, svc: Services) -> None:
 
     def answer(command, respond):
         text = _text(command)
-        if text.lower() in (*HELP_WORDS, "triage") or not isinstance(command.get("response_url"), str):
+        if text.lower() in (*HELP_WORDS, "triage"):
             return
+        if not replies.response_url_ok(command.get("response_url")):
+            return replies.ignored(svc, "no response_url", None)
         replies.respond(
             svc, "slash", text, in_channel=False, share=True,
             post=lambda msg, blocks, _attach: svc.call(respond, "response_url", response_type="ephemeral", text=msg, blocks=blocks, replace_original=False),
