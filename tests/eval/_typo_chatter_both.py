@@ -1,0 +1,145 @@
+# ruff: noqa: F403, F405
+"""kind=typo, chatter and both.
+
+typo: misspelt errors and questions, as typed in a hurry.
+chatter: Slack messages with greetings, emoji, mentions and filler around
+the real question.
+both: a neighbour product AND Azure Cloud HSM in one question (migration,
+comparison); answerable from our docs.
+Heldout rows in each list come from a different writer."""
+
+from _labels import *
+
+TYPO_TRAIN = [
+    ("C_Loign failed wiht error code 0xa3", [T_CLOGIN]),
+    ("C_Intialize() faild with 00000005 (failed to conect socket)", [T_CINIT]),
+    ("certifcate signatre failure when running azcloudhsm_mgmt_util", [T_CERTSIG]),
+    ("azcloudhsm_aplication.cfg is not presnt", [T_APPCFG]),
+    ("invalid engine azcloudhms_openssl could not laod the shared libary", [T_ENGINE]),
+    ("enviroment variable azcloudhsm_opensll_conf is not set", [T_OSSLCONF]),
+    ("enviornment varaible azcloudhsm_pasword not set", [T_PASSWORD]),
+    ("could not find credentails to login to teh HSM", [T_JCE_CREDS]),
+    ("HSM Eror: RET_USER_LOGIN_FAILUER", [T_RETLOGIN]),
+    ("LIQUIDSECURTY: Daemon sockt connection error", [T_LIQUID]),
+    ("key/token not foud when importing a key", [T_KEYTOKEN]),
+    ("ORA 28407 hardware securty module failed with PKCS11 eror", [T_ORA]),
+    ("cannot initalize cryptographic provder, provider error code 1 ekm", [T_EKM_INIT]),
+    ("how do i sycn a user to the other hsm nodes", [SY_SYNCUSERS, UM_NODES]),
+    ("restor cloud hsm backup to a diffrent region", [F_RESTREG, BR_RESTORE]),
+    ("max numbr of aes keys in azure cloud hsm", [SL_OBJ]),
+    ("does azure cloud hsm suport fips 140-3 levle 3", [F_FIPS, OV_FIPS]),
+    ("privte dns zone for the cloud hsm privatlink endpoint", [NS_DNS]),
+    ("nginx ./confgure error: C compilr cc not found", [T_CC]),
+    ("SSL modles require the OpenSSL libary", [T_SSLMOD]),
+    ("the HTTP gzip modul requires the zlib libary", [T_GZIP]),
+    ("shutdwon_ssl_socket SSL_shutdwon sent close_notfy alert", [T_CLOSE]),
+    ("attribue should set for user KEK", [T_KEK]),
+    ("daemon socket conection error, api login faild", [T_DAEMON_API]),
+]
+
+TYPO_HELDOUT = [
+    ("cant open opensl-ca.cnf", [T_CACNF]),
+    ("whats the diffrence between cloud hsm and manged hsm", [F_VSMHSM]),
+    ("how do i enble operation event loging for azure cloud hsm", [OL_DIAG, OL_SETUP, OL_TOP]),
+    ("pkcs11-tool opensc sensitve privte flags cloud hsm", [T_OPENSC]),
+    ("ed25519 keypair genration in azure clod hsm", [T_ED25519]),
+    ("port 2224 2225 nsg rulle for cloudhsm", [NS_NSG, NS_PORTS]),
+    ("EKM provder symetric key for TDE cloudhsm", [T_EKM_SYM]),
+    ("jce provder windows suport azure cloud hsm", [T_JCE_WIN]),
+    ("openssl engin on windwos for cloud hsm?", [T_OSSL_WIN]),
+    ("findAllKeys shows diffrent key counts per node", [SY_IDKEYS, SY_SYNCKEYS]),
+    ("userr already created, unable to insert objct", [SY_SYNCUSERS]),
+    ("billng for azure cloud hsm per hour?", [F_BILL]),
+    ("managed identiy for cloud hsm backup to storage acount", [BR_MI, BR_APPLYMI, UM_MI]),
+    ("C_FindObjectInit certifcate search by label", [PC_FINDINIT]),
+    ("caching key handels to reduce hsm latancy", [KM_CACHE]),
+    ("KSP privte key permisions for non admin user", [T_KEYPERMS]),
+    ("C_Initalize failed 00000005", [T_CINIT]),
+]
+
+CHATTER_TRAIN = [
+    ("hey team 👋 anyone seen `C_Login failed with error code: 0xa3` before? our signer on hsm-app-02 started throwing it right after the password rotation", [T_CLOGIN]),
+    ("@here prod signer down since 2am, logs full of C_Initialize() failed with 00000005 (Failed to connect socket) 😭 what do I restart??", [T_CINIT]),
+    ("quick q: nginx won't start after I moved it to the new VM, it says environment variable azcloudhsm_openssl_conf is not set :thinking_face: where should that point?", [T_OSSLCONF]),
+    ("morning all ☕ — new app VM, azcloudhsm_client just loops on 'SSL_shutdown sent close_notify alert'. admin VM is totally fine. what am I missing?", [T_CLOSE]),
+    ("has anybody got the EKM provider working? SQL keeps saying Cannot initialize cryptographic provider. Provider error code: 1 🙃 MSI is installed", [T_EKM_INIT]),
+    ("ugh, azcloudhsm_mgmt_util on the DR box says Certificate ERROR: [Certificate signature failure] for every node. any ideas before I open a ticket?", [T_CERTSIG]),
+    ("sorry if this is a dumb question but how many RSA keys can we actually put in our Cloud HSM? capacity planning for Q3 📈", [SL_OBJ, KM_LIMIT]),
+    ("FYI 🚨 java tokenizer in staging: 'Daemon socket connection error, API login failed'. is this a creds thing or the client daemon?", [T_DAEMON_API]),
+    ("hi! does anyone know if we can restore last night's HSM backup into the same cluster? want to test DR without spinning a new one 🙏", [F_RESTSRC, BR_UNSUP]),
+    ("anyone know the PIN format for C_Login on our Cloud HSM? I tried just the password and it fails lol", [T_CLOGIN, AU_P11]),
+    ("team, ORA-28407 with CKR_GENERAL_ERROR(5) when we try to set the TDE master key in the HSM. DBA is blocked 🙁", [T_ORA]),
+    ("+1 to the above, also seeing RET_USER_LOGIN_FAILURE on maybe 1 in 3 requests. smells like one node doesn't have the user?", [T_RETLOGIN, UM_NODES]),
+    ("@channel reminder that the nginx build on the offload VMs needs a compiler — I'm getting './configure: error: C compiler cc not found' on the new image 😅", [T_CC]),
+    ("does our Cloud HSM support FIPS 140-3 Level 3? compliance is asking and I want the doc link 🙏", [F_FIPS, OV_FIPS]),
+    ("Qq: which ports do I need to open in the NSG for the HSM client? network team wants a list by EOD", [NS_PORTS, NS_NSG]),
+    ("anyone tried Ed25519 keys on the Cloud HSM? genpkey with the engine seems to work but I'm suspicious it's a software key 🤔", [T_ED25519]),
+    ("hmm, azcloudhsm_util says 'LIQUIDSECURITY: Daemon socket connection error' on the admin VM after patching. the client service probably didn't come back?", [T_LIQUID]),
+    ("heads up: 'environment variable azcloudhsm_password is not set' after the apache restart on web-3. where do people usually set it so it survives reboots?", [T_PASSWORD, AU_OSSL]),
+    ("hey folks, how do I get the HSM audit logs into Log Analytics? security wants login events 👀", [OL_DIAG, OL_LOGIN, OL_SETUP]),
+    ("is there a way to see which node is missing a user? listUsers output is confusing me 😵", [SY_IDUSERS]),
+    ("Q for the HSM folks: importPrivateKey gives 'Key/Token not found' — I used the handle of my key for -w, is that wrong?", [T_KEYTOKEN]),
+    ("lol the JCE provider just said 'could not find credentials to login to the HSM' on my laptop test. how does login work with it?", [T_JCE_CREDS, AU_JCE]),
+    ("hey, the Cloud HSM KSP — can signtool use it directly or do we have to go through azcloudhsm_util? release mgmt wants code signing", [T_SIGNTOOL]),
+    ("do we need a private DNS zone for the HSM endpoint or can we just use hosts files? 😬", [NS_DNS]),
+    ("folks 🙏 app works from the SDK folder but not from /opt/ourapp — error says azcloudhsm_application.cfg is not present", [T_APPCFG]),
+    ("thx in advance — whats the billing model for cloud hsm? is it per key or per cluster?", [F_BILL]),
+    ("anyone know if Microsoft can reset our HSM admin pw? Bob left and nobody has it 😱", [F_RECOVER, UM_CREDS]),
+]
+
+CHATTER_HELDOUT = [
+    ("cc @oncall — signer-7 throwing `C_Initialize() failed with 00000005` since the kernel patch. client svc dead?", [T_CINIT]),
+    (":rotating_light: tls-edge-02 nginx failing: invalid engine 'azcloudhsm_openssl' could not load the shared library. who touched the image", [T_ENGINE]),
+    ("seeing same as @maria — Attribute should set for User KEK when unwrapping in the java importer :sob:", [T_KEK]),
+    ("not urgent: does the chsm ekm provider support sql on linux? planning a migration :penguin:", [T_EKM_LINUX]),
+    ("ok who knows the retry story for the hsm — ops says nodes get swapped sometimes, do we need retries in the app? :thinking_face:", [AU_RETRY]),
+    ("mgmt util on the new jumpbox: [Certificate signature failure] x3. copied the cfg already :facepalm:", [T_CERTSIG]),
+    ("reminder: configure on the nginx builder fails with 'SSL modules require the OpenSSL library' — package name anyone?", [T_SSLMOD]),
+    ("gzip/zlib configure error again on the offload build box :upside_down_face: which apt pkg", [T_GZIP]),
+    ("can someone sanity check: the audit log can't tell us if an HSM op failed, right? auditors asking :eyes:", [OL_TOP, SC_LOG]),
+    ("pls help — syncUser says 'user already created, unable to insert object' on server 1, is that bad?", [SY_SYNCUSERS]),
+    ("yo, is it legit to keep PO.key on the admin vm or should it go offline? security review tomorrow", [SC_SVC, UM_PO]),
+    ("someone enabled diag settings and got 'not registered to use microsoft.insights' :confused: what's the fix", [OL_REG]),
+    ("wave :wave: does cloud hsm do eIDAS? legal wants qualified seals for invoices", [F_EIDAS, OV_EIDAS]),
+    ("ping @hsm-admins: cross-region restore of the hsm backup — supported? DR drill next week", [F_RESTREG, BR_RESTORE]),
+    ("ksp keys: non-admin svc account can't read the private key file :lock: how did you fix perms", [T_KEYPERMS]),
+    ("can we tag the HSM resource during creation in the portal or only after? cost center stuff", [QP_TAGS]),
+    ("ugh `C_Login failed with error code: 0xa3` on the batch signer again. pw was rotated yesterday and I put the new pw in the pin field :sweat_smile:", [T_CLOGIN]),
+    ("anyone streamed hsm logs to event hubs? need a consumer group for splunk", [EH_CG, EH_TOP]),
+]
+
+BOTH_TRAIN = [
+    ("We're moving from AWS CloudHSM to Azure Cloud HSM. Is Azure Cloud HSM meant for that kind of lift-and-shift?", [OV_BEST, F_SCEN]),
+    ("Azure Cloud HSM vs Azure Key Vault Managed HSM: which one should we use for TDE on Azure SQL Managed Instance?", [T_EKM_PAAS, F_VSMHSM]),
+    ("Can we migrate our keys from Azure Dedicated HSM (Luna, configured as an HA group) into Azure Cloud HSM?", [F_DEDI]),
+    ("Today we use Azure Key Vault for Storage customer-managed keys. Could Azure Cloud HSM replace it for that?", [F_PURVIEW, OV_NOTFIT]),
+    ("Our apps use the AWS CloudHSM JCE provider on Windows. Does Azure Cloud HSM's JCE provider run on Windows too?", [T_JCE_WIN]),
+    ("We have on-prem Thales Luna HSMs. Can we import those existing keys into Azure Cloud HSM?", [F_IMPORT, F_ONPREM]),
+    ("Will Azure Cloud HSM talk directly to our on-prem Entrust nShield cluster, like a hybrid cluster?", [F_ONPREM]),
+    ("Managed HSM has a TLS offload library that uses PKCS#11. Does the Azure Cloud HSM OpenSSL engine offer PKCS#11 TLS offload as well?", [T_TLS_P11]),
+    ("In AWS CloudHSM we relied on quorum for admin actions. What do the Azure Cloud HSM docs recommend so we don't lock ourselves out of the admin account?", [UM_ADMINS]),
+    ("AWS CloudHSM's cloudhsm_mgmt_util needed the customer CA cert on each client. What is the equivalent file for azcloudhsm_mgmt_util on a new Azure VM?", [T_CERTSIG, T_P11_LINUX]),
+    ("On AWS the client ran as the cloudhsm-client service. What is the service called for the Azure Cloud HSM client, and how do I enable it?", [T_CINIT, T_LIQUID]),
+    ("Coming from AWS key_mgmt_util: in Azure Cloud HSM's azcloudhsm_util, importPrivateKey says Key/Token not found. Is -w the same as on AWS?", [T_KEYTOKEN]),
+    ("Dedicated HSM used a Luna PED for auth. Does Azure Cloud HSM support PED authentication?", [F_PED, AU_METHODS]),
+    ("How does Azure Cloud HSM's key storage limit compare with what we had in AWS CloudHSM? What's the Azure number?", [SL_OBJ]),
+    ("Key Vault Managed HSM has a security domain; is an Azure Cloud HSM cluster cryptographically isolated per customer in a similar way?", [OV_SINGLE]),
+    ("We sign with Ed25519 in Google Cloud KMS today. How do we create Ed25519 keys in Azure Cloud HSM?", [T_ED25519]),
+    ("AWS CloudHSM takes backups automatically. In Azure Cloud HSM, how do I trigger a backup and where does it go?", [BR_BACKUP, BR_TUT]),
+    ("Comparing bills: AWS CloudHSM is per HSM-hour. How is Azure Cloud HSM charged?", [F_BILL]),
+]
+
+BOTH_HELDOUT = [
+    ("dedicated hsm -> azure cloud hsm: do we still own firmware upgrades after the move?", [F_FW]),
+    ("oracle tde on luna today, is there an azure cloud hsm guide for oracle tde", [IG_LIST, F_SCEN]),
+    ("moving our SQL EKM from the Key Vault connector to Azure Cloud HSM EKM - any SQL on Linux support?", [T_EKM_LINUX]),
+    ("key vault premium vs azure cloud hsm for signtool code signing - does chsm work with signtool?", [T_SIGNTOOL]),
+    ("F5 BIG-IP on aws cloudhsm today, moving to azure cloud hsm - is there an integration guide?", [IG_LIST, IG]),
+    ("payment hsm or azure cloud hsm if we need fips 140-3 l3 and pci 3ds?", [F_PCI, OV_PCI, F_VSMHSM]),
+    ("is azure cloud hsm multi-tenant like key vault standard?", [F_SHARE, OV_SINGLE]),
+    ("managed hsm vs cloud hsm decision guide?", [F_VSMHSM]),
+    ("aws cloudhsm had sdk for amazon linux; which linux distros does azure cloud hsm sdk support", [F_OS]),
+    ("gcp cloud hsm is fully managed by google; in azure cloud hsm who patches and handles HA?", [OV_MANAGED, F_FW]),
+    ("we used aws cloudhsm for nginx ssl offload; what's the azure cloud hsm env var for the crypto user password", [T_PASSWORD, AU_OSSL]),
+    ("key vault lets other azure services use our keys (disk encryption etc). can azure cloud hsm keys be used by azure disk encryption?", [F_PURVIEW, F_OTHERSVC, OV_NOTFIT]),
+]
