@@ -20,6 +20,7 @@ from bot.search import embed
 from bot.search import fuse as fusion
 from bot.search import store
 from bot.search.rules import Hit, match
+from bot.search.scope import Scope, ScopeHit
 
 MAX_QUERY_CHARS = 200_000  # a whole pasted log; rules are linear, the encoder reads 256 tokens
 TOP_DEFAULT = 3
@@ -34,7 +35,7 @@ class Query:
     redacted: int
     hits: list[Hit]
     focused: str  # what the encoder and BM25 read
-    scope: object | None = None  # a ScopeHit: the text is about a neighbouring product
+    scope: ScopeHit | None = None  # set: the text is about a neighbouring product
 
 
 def focus(text: str) -> str:
@@ -48,7 +49,7 @@ def focus(text: str) -> str:
 
 
 class Engine:
-    def __init__(self, index: store.Index, encoder: "embed.Encoder | None" = None, scope=None):
+    def __init__(self, index: store.Index, encoder: "embed.Encoder | None" = None, scope: Scope | None = None):
         self.index = index
         self._entries: list[Entry] = index.entries
         self.kinds = [e.kind for e in self._entries]
@@ -58,7 +59,7 @@ class Engine:
 
     @classmethod
     def open(cls, corpus_dir: Path, index_dir: Path, log=None) -> "Engine":
-        return cls(store.ensure(corpus_dir, index_dir, log=log), scope=_load_scope(corpus_dir))
+        return cls(store.ensure(corpus_dir, index_dir, log=log), scope=Scope.for_corpus(Path(corpus_dir)))
 
     def info(self) -> dict:
         """What /healthz and logs may say about the loaded index."""
@@ -76,7 +77,7 @@ class Engine:
         triage must find at any log level."""
         return [r.pattern.pattern for r in self.index.rules]
 
-    def scope_of(self, text: str):
+    def scope_of(self, text: str) -> ScopeHit | None:
         """A ScopeHit when the text is about a neighbouring product and not ours."""
         return self.scope.classify(text) if self.scope and text else None
 
@@ -168,12 +169,3 @@ class Engine:
             why=e.why,
         )
 
-
-def _load_scope(corpus_dir: Path):
-    """The corpus's neighbouring products (`scope.yml`); none, no scope checks."""
-    try:
-        from bot.search.scope import DEFAULT_SCOPE_FILE, Scope
-    except ImportError:  # TEMP until the scope module lands
-        return None
-    path = Path(corpus_dir) / DEFAULT_SCOPE_FILE
-    return Scope.load(path) if path.is_file() else None
