@@ -66,18 +66,79 @@ class BotProcess:
             time.sleep(0.1)
         raise RuntimeError("bot did not become healthy")
 
-    def stop(self):
-        self.proc.terminate()
+    def stop(self, timeout: float = 40) -> int | None:
+        """SIGTERM, as an orchestrator stops it; the exit code (None: had to be killed)."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
         try:
-            self.proc.wait(10)
+            code = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait()
+            code = None
         self.http.close()
-        self.log.close()
+        if not self.log.closed:
+            self.log.close()
+        return code
 
     def logs(self) -> str:
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return self.log_path.read_text(errors="replace")
+
+    def records(self) -> list[dict]:
+        out = []
+        for line in self.logs().splitlines():
+            if line.startswith("{"):
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    pass
+        return out
+
+    def wait_log(self, msg: str, timeout: float = 20, **fields) -> list[dict]:
+        """The log records with this msg and these fields, once there is one."""
+        end = time.time() + timeout
+        while True:
+            found = [r for r in self.records() if r.get("msg") == msg and all(r.get(k) == v for k, v in fields.items())]
+            if found or time.time() > end:
+                return found
+            time.sleep(0.05)
+
+    def settled(self, *event_ids: str, timeout: float = 20) -> dict[str, dict]:
+        """Wait until each event has its one final log line ("replied",
+        "ignored" or "duplicate event ignored"); those lines by event id."""
+        end = time.time() + timeout
+        while True:
+            done = {r["event_id"]: r for r in self.records() if r.get("msg") in ("replied", "ignored", "duplicate event ignored") and r.get("event_id") in event_ids}
+            if len(done) == len(set(event_ids)) or time.time() > end:
+                return done
+            time.sleep(0.05)
+
+    def pids(self) -> list[int]:
+        """The bot and every process under it (its workers)."""
+        out, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            out.append(pid)
+            try:
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                pass
+        return out
+
+    def rss_mb(self) -> float:
+        """Resident memory of the bot and its workers, summed (shared pages counted in each)."""
+        total = 0
+        for pid in self.pids():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            except OSError:
+                pass
+        return total / 1024
 
     # -- what Slack sends ------------------------------------------------------
     def post(self, body: bytes, ctype: str, headers: dict | None = None, sign_ts: int | None = None) -> httpx.Response:

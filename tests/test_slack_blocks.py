@@ -35,7 +35,7 @@ def test_doc_and_log_text_is_escaped_for_slack():
     dumped = json.dumps(blocks, ensure_ascii=False)
     assert "&lt;username&gt;" in dumped and "<username>" not in dumped and "&amp; more" in dumped
     assert "│ *Note:* keep it safe." in dumped
-    r = TriageResult(source="x", lines=1, redacted=0, findings=[Finding(line=1, count=1, text="rc=<fail> for <@U123>", answer=a)], unmatched=[])
+    r = TriageResult(source="x", lines=1, redacted=0, findings=[Finding(line=1, last_line=1, count=1, text="rc=<fail> for <@U123>", answer=a)], unmatched=[])
     _, blocks, _ = format_triage(r, described="x", in_channel=False)
     shown = json.dumps([b for b in blocks if b["type"] != "actions"])  # button values are never rendered
     assert "<@U123>" not in shown and "&lt;@U123&gt;" in shown
@@ -52,7 +52,7 @@ def test_huge_fix_is_split_and_fenced_properly():
 
 
 def test_big_triage_is_summarised_with_attachment_flag():
-    findings = [Finding(line=i, count=3, text=f"error {i} " + "x" * 400, answer=_answer(i)) for i in range(30)]
+    findings = [Finding(line=i, last_line=i, count=3, text=f"error {i} " + "x" * 400, answer=_answer(i)) for i in range(30)]
     unmatched = [LineRef(line=1000 + i, count=1, text="ERROR unknown " + "y" * 300) for i in range(40)]
     r = TriageResult(source="big.log", lines=10**6, redacted=2, findings=findings, unmatched=unmatched)
     text, blocks, attach = format_triage(r, described="big.log", in_channel=False)

@@ -82,9 +82,9 @@ def test_followup_in_an_answered_thread_without_mention(bot, fake):
     assert len(replies) == 2 and replies[1]["body"]["thread_ts"] == t
     assert "azcloudhsm_openssl_conf" in replies[1]["body"]["text"]
     # A thread the bot is not part of gets nothing.
-    other = uid("C")
-    bot.event({"type": "message", "channel_type": "channel", "user": "U1", "text": "C_Login failed with error code: 0xa3", "ts": ts(), "thread_ts": "1.000001", "channel": other}, uid("Ev"))
-    time.sleep(1.0)
+    other, ev = uid("C"), uid("Ev")
+    bot.event({"type": "message", "channel_type": "channel", "user": "U1", "text": "C_Login failed with error code: 0xa3", "ts": ts(), "thread_ts": "1.000001", "channel": other}, ev)
+    assert bot.settled(ev)[ev]["reason"] == "not our thread"
     assert fake.api("chat.postMessage", channel=other) == []
 
 
@@ -97,14 +97,14 @@ def test_abstains_honestly(bot, fake):
 
 
 def test_secret_posted_in_channel_is_masked_everywhere(bot, fake):
-    ch = uid("C")
+    ch, ev = uid("C"), uid("Ev")
     secret = "Pa55w0rd!Zq"
-    bot.event({"type": "app_mention", "user": "U1", "text": f"<@UBOT> I ran loginHSM CU cu1 {secret} and got C_Login failed with error code: 0xa3", "ts": ts(), "channel": ch}, uid("Ev"))
+    bot.event({"type": "app_mention", "user": "U1", "text": f"<@UBOT> I ran loginHSM CU cu1 {secret} and got C_Login failed with error code: 0xa3", "ts": ts(), "channel": ch}, ev)
     [reply] = fake.wait(lambda: fake.api("chat.postMessage", channel=ch))
     dumped = json.dumps(reply["body"])
     assert secret not in dumped and "0xa3" in reply["body"]["text"]
     assert "rotate that credential" in dumped
-    time.sleep(0.3)
+    assert bot.settled(ev)  # logged, and the thread remembered, before we look
     assert secret not in bot.logs()
     db = (bot.data_dir / "chsm.sqlite3").read_bytes() + (bot.data_dir / "chsm.sqlite3-wal").read_bytes()
     assert secret.encode() not in db
@@ -204,18 +204,22 @@ def test_retries_do_not_reply_twice(bot, fake):
     assert bot.event(event, ev).status_code == 200
     for n in (1, 2):
         assert bot.event(event, ev, headers={"X-Slack-Retry-Num": str(n), "X-Slack-Retry-Reason": "http_timeout"}).status_code == 200
-    fake.wait(lambda: fake.api("chat.postMessage", channel=ch))
-    time.sleep(1.0)
+    # Duplicates are dropped while Slack waits for the ack, so their lines are already there.
+    assert len(bot.wait_log("duplicate event ignored", event_id=ev)) == 2
+    assert len(bot.wait_log("replied", event_id=ev)) == 1
     assert len(fake.api("chat.postMessage", channel=ch)) == 1
 
 
 def test_bot_messages_are_ignored(bot, fake):
     dm, ch = uid("D"), uid("C")
-    bot.event({"type": "message", "channel_type": "im", "bot_id": "BOTHER", "text": "C_Login failed with error code: 0xa3", "ts": ts(), "channel": dm}, uid("Ev"))
-    bot.event({"type": "message", "subtype": "bot_message", "channel_type": "im", "text": "C_Login failed with error code: 0xa3", "ts": ts(), "channel": dm}, uid("Ev"))
-    bot.event({"type": "message", "channel_type": "im", "user": "UBOT", "bot_id": "BBOT", "text": "my own reply", "ts": ts(), "channel": dm}, uid("Ev"))
-    bot.event({"type": "app_mention", "bot_id": "BOTHER", "user": "U9", "text": "<@UBOT> C_Login failed with error code: 0xa3", "ts": ts(), "channel": ch}, uid("Ev"))
-    time.sleep(1.5)
+    evs = [uid("Ev") for _ in range(4)]
+    bot.event({"type": "message", "channel_type": "im", "bot_id": "BOTHER", "text": "C_Login failed with error code: 0xa3", "ts": ts(), "channel": dm}, evs[0])
+    bot.event({"type": "message", "subtype": "bot_message", "channel_type": "im", "text": "C_Login failed with error code: 0xa3", "ts": ts(), "channel": dm}, evs[1])
+    bot.event({"type": "message", "channel_type": "im", "user": "UBOT", "bot_id": "BBOT", "text": "my own reply", "ts": ts(), "channel": dm}, evs[2])
+    bot.event({"type": "app_mention", "bot_id": "BOTHER", "user": "U9", "text": "<@UBOT> C_Login failed with error code: 0xa3", "ts": ts(), "channel": ch}, evs[3])
+    done = bot.settled(*evs)
+    assert {r["msg"] for r in done.values()} == {"ignored"} and len(done) == 4
+    assert done[evs[2]]["reason"] == "own message"
     assert fake.api("chat.postMessage", channel=dm) == [] and fake.api("chat.postMessage", channel=ch) == []
 
 
@@ -228,8 +232,11 @@ def test_bad_and_stale_signatures_get_401_and_nothing_else(bot, fake):
     assert r.status_code == 401
     r = bot.post(body, "application/json", sign_ts=int(time.time()) - 6 * 60)
     assert r.status_code == 401
-    time.sleep(1.0)
-    assert fake.api("chat.postMessage", channel=ch) == []
+    # Refused before any listener could run: a signed event sent after is the only one answered.
+    ev = uid("Ev")
+    bot.event({"type": "app_mention", "user": "U1", "text": "<@UBOT> C_Login failed with error code: 0xa3", "ts": ts(), "channel": ch}, ev)
+    assert bot.settled(ev)
+    assert len(fake.api("chat.postMessage", channel=ch)) == 1
 
 
 def test_slack_api_failures_are_survived_and_counted(bot, fake):
@@ -262,8 +269,8 @@ def test_fifty_concurrent_mentions_get_exactly_fifty_replies(bot, fake):
     for th in threads:
         th.join()
     assert errors == []
-    replies = fake.wait(lambda: len(fake.api("chat.postMessage", channel=ch)) >= 50 and fake.api("chat.postMessage", channel=ch), timeout=60)
-    time.sleep(1.0)
+    done = bot.settled(*[f"EvConc{ch}{i}" for i in range(50)], timeout=60)
+    assert {r["msg"] for r in done.values()} == {"replied"} and len(done) == 50
     replies = fake.api("chat.postMessage", channel=ch)
     assert sorted(r["body"]["thread_ts"] for r in replies) == sorted(stamps)
 
@@ -277,9 +284,11 @@ def test_healthz_and_metrics(bot):
 
 
 def test_logs_are_structured_json(bot):
-    lines = [json.loads(line) for line in bot.logs().splitlines() if line.startswith("{")]
-    replied = [x for x in lines if x["msg"] == "replied"]
-    assert replied and {"surface", "latency_ms", "entries", "event_id"} <= set(replied[0])
+    ev = uid("Ev")
+    bot.event({"type": "app_mention", "user": "U1", "text": "<@UBOT> C_Login failed with error code: 0xa3", "ts": ts(), "channel": uid("C")}, ev)
+    [replied] = bot.wait_log("replied", event_id=ev)
+    assert {"surface", "latency_ms", "entries", "event_id", "kind", "ts", "level"} <= set(replied)
+    assert replied["surface"] == "mention" and replied["entries"]
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,9 @@ screen readers."""
 import json
 import re
 
+from bot.answer import Reply
 from bot.models import Answer, AskResult, TriageResult
+from bot.slack import buttons
 
 MAX_BLOCKS = 50
 MAX_SECTION = 2900  # under Slack's 3,000 with room for a continuation mark
@@ -99,23 +101,22 @@ def _secret_warning(redacted: int, in_channel: bool) -> dict | None:
     return _context(f":warning: I masked {redacted} secret(s) in your text and never repeat them. {where}")
 
 
-def button_value(query: str, entry: str | None = None, **extra) -> str:
-    """Button values hold at most 2,000 characters: the masked query is cut."""
-    data = {"q": query[:1200], "e": entry, **extra}
-    return json.dumps(data)[:2000]
+def _button(label: str, action_id: str, value: str, style: str | None = None) -> dict:
+    b = {"type": "button", "text": {"type": "plain_text", "text": label, "emoji": True}, "action_id": action_id, "value": value}
+    if style:
+        b["style"] = style
+    return b
 
 
-def _actions(query: str, a: Answer | None, share: bool) -> dict:
+def _actions(query: str, a: Answer | None, share: bool, stash: buttons.Stash | None) -> dict:
     eid = a.id if a else None
+    value = buttons.encode(query, eid, stash=stash)
     elements = []
     if share:
-        elements.append({"type": "button", "text": {"type": "plain_text", "text": "Share in channel"}, "action_id": "chsm_share", "value": button_value(query, eid), "style": "primary"})
+        elements.append(_button("Share in channel", buttons.SHARE, value, "primary"))
     if a:
-        elements += [
-            {"type": "button", "text": {"type": "plain_text", "text": ":thumbsup: Helpful", "emoji": True}, "action_id": "chsm_helpful", "value": button_value(query, eid)},
-            {"type": "button", "text": {"type": "plain_text", "text": ":thumbsdown: Not helpful", "emoji": True}, "action_id": "chsm_not_helpful", "value": button_value(query, eid)},
-        ]
-    elements.append({"type": "button", "text": {"type": "plain_text", "text": "Still stuck"}, "action_id": "chsm_stuck", "value": button_value(query, eid, t=a.title[:200] if a else "")})
+        elements += [_button(":thumbsup: Helpful", buttons.HELPFUL, value), _button(":thumbsdown: Not helpful", buttons.NOT_HELPFUL, value)]
+    elements.append(_button("Still stuck", buttons.STUCK, buttons.encode(query, eid, a.title if a else "", stash=stash)))
     return {"type": "actions", "elements": elements}
 
 
@@ -126,9 +127,18 @@ def answer_blocks(a: Answer) -> list[dict]:
     return blocks
 
 
-def format_ask(r: AskResult, *, in_channel: bool, share: bool = False, buttons: bool = True) -> tuple[str, list[dict]]:
+def format_ask(r: AskResult, *, in_channel: bool, share: bool = False, with_buttons: bool = True, stash: buttons.Stash | None = None) -> tuple[str, list[dict]]:
     blocks: list[dict] = []
+    stash = buttons.once(stash)
     warn = _secret_warning(r.redacted, in_channel)
+    if r.scope is not None:
+        text = f"This looks like {r.scope.product}; these docs cover Azure Cloud HSM."
+        blocks.append(_section(f"This looks like *{esc(r.scope.product)}*; these docs cover Azure Cloud HSM. See <{r.scope.url}|its docs>."))
+        if warn:
+            blocks.append(warn)
+        if with_buttons:
+            blocks.append(_actions(r.query, None, False, stash))
+        return text, blocks
     if r.abstained:
         text = "No confident answer in the Cloud HSM docs for that."
         lines = [f"{text} I won't guess. Try the exact error text, or see `/chsm help`."]
@@ -138,8 +148,8 @@ def format_ask(r: AskResult, *, in_channel: bool, share: bool = False, buttons: 
         blocks.append(_section("\n".join(lines)))
         if warn:
             blocks.append(warn)
-        if buttons:
-            blocks.append(_actions(r.query, None, False))
+        if with_buttons:
+            blocks.append(_actions(r.query, None, False, stash))
         return text, blocks
     best, rest = r.answers[0], r.answers[1:]
     blocks += answer_blocks(best)
@@ -147,18 +157,20 @@ def format_ask(r: AskResult, *, in_channel: bool, share: bool = False, buttons: 
         blocks.append(_context("See also: " + " · ".join(f"<{a.url}|{esc(a.title)}>" for a in rest)))
     if warn:
         blocks.append(warn)
-    if buttons:
-        blocks.append(_actions(r.query, best, share))
+    if with_buttons:
+        blocks.append(_actions(r.query, best, share, stash))
     text = "Cloud HSM: " + best.title + ("" if not rest else " (see also: " + "; ".join(a.title for a in rest) + ")")
     return text, _fit(blocks)
 
 
-def format_triage(r: TriageResult, *, described: str, in_channel: bool, notes: list[str] = ()) -> tuple[str, list[dict], bool]:
-    """The reply and whether the full report must be attached as a file."""
+def format_triage(r: TriageResult, *, described: str, in_channel: bool, stash: buttons.Stash | None = None) -> tuple[str, list[dict], bool]:
+    """The reply and whether the full report must be attached as a file. The
+    triage's notes (what was skipped, where a budget stopped it) come first."""
+    stash = buttons.once(stash)
     known = len(r.findings)
     summary = f"Triage of {described}: {r.lines} lines, {known} known problem(s), {len(r.unmatched)} unexplained error line(s)."
     blocks = [_section(f"*{summary}*")]
-    for n in notes:
+    for n in r.notes:
         blocks.append(_context(f":information_source: {esc(n)}"))
     warn = _secret_warning(r.redacted, in_channel)
     if warn:
@@ -174,7 +186,7 @@ def format_triage(r: TriageResult, *, described: str, in_channel: bool, notes: l
         else:  # past the first few, the gist: why and the commands
             cmds = "\n".join(f"```{esc(c)}```" for c in a.commands[:3])
             blocks.append(_section(_split(f"{esc(a.why)}\n{cmds}".strip())[0]))
-        blocks.append(_actions(f.text, a, False))
+        blocks.append(_actions(f.text, a, False, stash))
     if r.unmatched:
         lines = [f"• line {u.line} (×{u.count}): `{esc(u.text[:200])}`" for u in r.unmatched[:5]]
         blocks.append({"type": "divider"})
@@ -197,6 +209,27 @@ def _fit(blocks: list[dict]) -> list[dict]:
             break
         del blocks[drop]
     return blocks
+
+
+def format_notice(text: str) -> tuple[str, list[dict]]:
+    """A plain sentence: busy, nothing readable, something failed."""
+    return text[:3000], [_section(esc(text)[:MAX_SECTION])]
+
+
+def format_help() -> tuple[str, list[dict]]:
+    return "chsm-bot help", [_section(HELP)]
+
+
+def format_reply(reply: Reply, *, in_channel: bool, share: bool = False, stash: buttons.Stash | None = None) -> tuple[str, list[dict], str | None]:
+    """A surface-neutral Reply as (plain text, blocks, full report to attach or None)."""
+    if reply.kind == "help":
+        return (*format_help(), None)
+    if reply.kind == "ask" and reply.ask is not None:
+        return (*format_ask(reply.ask, in_channel=in_channel, share=share, stash=stash), None)
+    if reply.kind == "triage" and reply.triage is not None:
+        text, blocks, attach = format_triage(reply.triage, described=reply.described, in_channel=in_channel, stash=stash)
+        return text, blocks, (format_triage_file(reply.triage) if attach else None)
+    return (*format_notice(reply.notice or "Sorry, something went wrong on my side. Try again in a minute."), None)
 
 
 def format_triage_file(r: TriageResult) -> str:

@@ -1,18 +1,27 @@
 """Buttons: Share in channel, Helpful / Not helpful, Still stuck."""
 
-import json
 import logging
 
-from bot.render.slack_blocks import format_ask
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.render.slack_blocks import format_reply
+from bot.slack import buttons
+from bot.slack.replies import compute, s
+from bot.slack.services import Services
 
 log = logging.getLogger("chsm.slack")
+STORE_NOTE = " (I couldn't save it just now: my storage is unavailable. Thanks all the same.)"
 
 
-def _value(body) -> dict:
-    try:
-        return json.loads(body["actions"][0]["value"])
-    except (KeyError, IndexError, ValueError):
-        return {}
+def _data(svc: Services, body: dict) -> buttons.ButtonData:
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
+    return buttons.decode(first.get("value"), svc.store.stashed_query)
+
+
+def _id(body: dict, key: str) -> str | None:
+    return s(body.get(key) or {}, "id") if isinstance(body.get(key), dict) else None
 
 
 def _oncall_mention(handle: str) -> str:
@@ -26,60 +35,78 @@ def _oncall_mention(handle: str) -> str:
     return handle
 
 
-def register(app, svc) -> None:
-    @app.action("chsm_share")
-    def share(ack, body, client, respond):
+def share(svc: Services, body: dict, client: WebClient, respond) -> None:
+    v = _data(svc, body)
+    channel, user = _id(body, "channel"), _id(body, "user")
+    if not v.query or not channel:
+        svc.call(respond, "response_url", response_type="ephemeral", replace_original=False,
+                 text="I can't share that answer any more (it is too old). Ask again with `/chsm`.")
+        return
+    reply = compute(svc, v.query)
+    text, blocks, _ = format_reply(reply, in_channel=True, stash=svc.store.stash_query)
+    who = f"<@{user}>" if user else "someone"
+    blocks.insert(0, {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Shared by {who} from `/chsm`"}]})
+    posted = svc.call(client.chat_postMessage, "chat.postMessage", channel=channel, text=text, blocks=blocks, unfurl_links=False)
+    if posted is None:
+        svc.call(respond, "response_url", response_type="ephemeral", replace_original=False,
+                 text="I can't post in this channel. Invite me with `/invite @chsm-bot` and try again.")
+    else:
+        svc.call(respond, "response_url", delete_original=True)
+
+
+def vote(svc: Services, verdict: str, body: dict, respond) -> bool:
+    v = _data(svc, body)
+    stored = svc.store.vote(_id(body, "user") or "", v.entry, verdict, v.query, "button")
+    svc.metrics.feedback.labels(verdict).inc()
+    if not stored:
+        svc.metrics.errors.labels("store").inc()
+    log.info("feedback", extra={"fields": {"verdict": verdict, "entry": v.entry, "stored": stored}})
+    return stored
+
+
+def stuck(svc: Services, body: dict, client: WebClient, respond) -> None:
+    stored = vote(svc, "stuck", body, respond)
+    note = "" if stored else STORE_NOTE
+    v = _data(svc, body)
+    user = _id(body, "user") or ""
+    handle = svc.settings.chsm_oncall
+    if not handle:
+        svc.call(respond, "response_url", response_type="ephemeral", replace_original=False,
+                 text="No on-call is configured (CHSM_ONCALL). Ask in your team's channel and include the exact error text." + note)
+        return
+    channel = _id(body, "channel")
+    msg = body.get("message") if isinstance(body.get("message"), dict) else {}
+    thread_ts = s(msg, "thread_ts") or s(msg, "ts")  # absent for an ephemeral answer
+    tried = f"the doc entry *{v.title}*" if v.title else "the docs (no confident match)"
+    quoted = " ".join(v.query[:500].split())
+    summary = f"{_oncall_mention(handle)}: <@{user}> is still stuck after trying {tried}.\n> {quoted}"
+    posted = svc.call(client.chat_postMessage, "chat.postMessage", channel=channel, thread_ts=thread_ts, text=summary) if channel else None
+    svc.call(respond, "response_url", response_type="ephemeral", replace_original=False,
+             text=("I've pinged on-call in the thread." if posted is not None else "I couldn't post here; please ping on-call yourself.") + note)
+
+
+def register(app: App, svc: Services) -> None:
+    @app.action(buttons.SHARE)
+    def on_share(ack, body, client, respond):
         ack()
         svc.metrics.requests.labels("action").inc()
-        v = _value(body)
-        channel = (body.get("channel") or {}).get("id")
-        user = (body.get("user") or {}).get("id")
-        if not v.get("q") or not channel:
-            return
-        result = svc.engine().ask(v["q"])
-        text, blocks = format_ask(result, in_channel=True)
-        blocks.insert(0, {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Shared by <@{user}> from `/chsm`"}]})
-        posted = svc.call(client.chat_postMessage, "chat.postMessage", channel=channel, text=text, blocks=blocks, unfurl_links=False)
-        if posted is None:
-            respond(response_type="ephemeral", replace_original=False, text="I can't post in this channel. Invite me with `/invite @chsm-bot` and try again.")
-        else:
-            respond(delete_original=True)
+        share(svc, body, client, respond)
 
-    def vote(verdict: str):
+    def on_vote(verdict: str):
         def handler(ack, body, respond):
             ack()
             svc.metrics.requests.labels("action").inc()
-            v = _value(body)
-            svc.store.vote((body.get("user") or {}).get("id", ""), v.get("e"), verdict, v.get("q", ""), "button")
-            svc.metrics.feedback.labels(verdict).inc()
-            log.info("feedback", extra={"fields": {"verdict": verdict, "entry": v.get("e")}})
-            respond(response_type="ephemeral", replace_original=False, text="Thanks, noted. It helps us fix the docs and rules that miss.")
+            stored = vote(svc, verdict, body, respond)
+            text = "Thanks, noted. It helps us fix the docs and rules that miss."
+            svc.call(respond, "response_url", response_type="ephemeral", replace_original=False, text=text + ("" if stored else STORE_NOTE))
 
         return handler
 
-    app.action("chsm_helpful")(vote("helpful"))
-    app.action("chsm_not_helpful")(vote("not_helpful"))
+    app.action(buttons.HELPFUL)(on_vote(buttons.VERDICTS[buttons.HELPFUL]))
+    app.action(buttons.NOT_HELPFUL)(on_vote(buttons.VERDICTS[buttons.NOT_HELPFUL]))
 
-    @app.action("chsm_stuck")
-    def stuck(ack, body, client, respond):
+    @app.action(buttons.STUCK)
+    def on_stuck(ack, body, client, respond):
         ack()
         svc.metrics.requests.labels("action").inc()
-        v = _value(body)
-        user = (body.get("user") or {}).get("id", "")
-        svc.store.vote(user, v.get("e"), "stuck", v.get("q", ""), "button")
-        svc.metrics.feedback.labels("stuck").inc()
-        handle = svc.settings.chsm_oncall
-        if not handle:
-            respond(response_type="ephemeral", replace_original=False, text="No on-call is configured (CHSM_ONCALL). Ask in your team's channel and include the exact error text.")
-            return
-        channel = (body.get("channel") or {}).get("id")
-        msg = body.get("message") or {}
-        thread_ts = msg.get("thread_ts") or msg.get("ts")  # absent for an ephemeral answer
-        tried = f"the doc entry *{v['t']}*" if v.get("t") else "the docs (no confident match)"
-        summary = f"{_oncall_mention(handle)}: <@{user}> is still stuck after trying {tried}.\n> {v.get('q', '')[:500]}"
-        posted = svc.call(client.chat_postMessage, "chat.postMessage", channel=channel, thread_ts=thread_ts, text=summary)
-        respond(
-            response_type="ephemeral",
-            replace_original=False,
-            text="I've pinged on-call in the thread." if posted is not None else "I couldn't post here; please ping on-call yourself.",
-        )
+        stuck(svc, body, client, respond)

@@ -11,12 +11,14 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 
 from bot.errors import ConfigError
 from bot.slack import actions, mention, messages, slash
+from bot.slack.replies import ignored
 from bot.slack.services import Services
 
 log = logging.getLogger("chsm.slack")
 
 
 def web_client(token: str, base_url: str) -> WebClient:
+    """Every Web API call goes to SLACK_API_URL; 429s wait Retry-After."""
     return WebClient(
         token=token,
         base_url=base_url.rstrip("/") + "/",
@@ -50,6 +52,8 @@ def build_app(svc: Services, *, http: bool) -> App:
             request_verification_enabled=http,
             process_before_response=False,
             logger=_bolt_logger(),
+            listener_executor=svc.executor,
+            ignoring_self_events_enabled=False,  # done below, so that it is logged like every other drop
         )
     except (BoltError, SlackApiError) as exc:  # auth.test failed
         raise ConfigError(f"Slack rejected SLACK_BOT_TOKEN ({_reason(exc)})") from None
@@ -59,16 +63,28 @@ def build_app(svc: Services, *, http: bool) -> App:
     @app.middleware
     def once_per_event(body, next):
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if event_id and not svc.seen.first_time(event_id):
+        if isinstance(event_id, str) and event_id and not svc.seen.first_time(event_id):
             svc.metrics.duplicates.inc()
             log.info("duplicate event ignored", extra={"fields": {"event_id": event_id}})
+            return BoltResponse(status=200, body="")
+        return next()
+
+    @app.middleware
+    def not_our_own(body, context, next):
+        event = body.get("event") if isinstance(body, dict) else None
+        if isinstance(event, dict) and (
+            (event.get("bot_id") and event.get("bot_id") == context.bot_id)
+            or (event.get("user") and event.get("user") == context.bot_user_id)
+        ):
+            ignored(svc, "own message", body.get("event_id") if isinstance(body.get("event_id"), str) else None)
             return BoltResponse(status=200, body="")
         return next()
 
     @app.error
     def on_error(error, body):
         svc.metrics.errors.labels("internal").inc()
-        log.error("listener failed", extra={"fields": {"error": f"{type(error).__name__}: {str(error)[:200]}", "event_id": (body or {}).get("event_id")}})
+        event_id = body.get("event_id") if isinstance(body, dict) else None
+        log.error("listener failed", exc_info=error, extra={"fields": {"error": type(error).__name__, "event_id": event_id}})
 
     for module in (mention, messages, slash, actions):
         module.register(app, svc)

@@ -34,7 +34,7 @@ def setup(level: int = logging.INFO) -> logging.Logger:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("slack_bolt", "slack_sdk", "waitress", "httpx", "bm25s"):
+    for noisy in ("slack_bolt", "slack_sdk", "waitress", "httpx", "bm25s", "faiss", "faiss.loader"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     return logging.getLogger("chsm")

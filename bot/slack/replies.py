@@ -1,71 +1,82 @@
-"""Turning text (and files) into a posted answer: shared by every surface."""
+"""The Slack side of answering: where the work runs, how failures read, how a
+reply is posted and logged. What to answer is bot/answer.py's decision.
 
-import io
+Short questions are answered in this process (milliseconds, no GIL-heavy
+work); pastes that look like logs and very long texts go to the worker pool,
+so they can never stall acks or other answers."""
+
 import logging
+import re
 import time
+from collections.abc import Callable
 
-from bot.errors import ChsmError, UsageError
-from bot.models import Finding, LineRef, TriageResult
-from bot.render.slack_blocks import HELP, format_ask, format_triage, format_triage_file
-from bot.triage import triage
+from slack_sdk import WebClient
+
+from bot import answer
+from bot.answer import Reply
+from bot.errors import ChsmError, EngineNotReady, InputError, UsageError
+from bot.render.slack_blocks import format_reply
+from bot.slack.services import Services
+from bot.slack.workers import Busy, JobFailed
 
 log = logging.getLogger("chsm.slack")
-LOGLIKE_LINES = 3  # a paste of this many lines is triaged, not asked
+
+BUSY = "I'm busy triaging other logs, try again in a minute."
+FAILED = {
+    "deadline": "That took too long, so I stopped it. Try a smaller log, or just the lines around the error.",
+    "crashed": "Sorry, that failed on my side (the worker stopped). Try again in a minute; if it keeps failing, send a smaller log.",
+    "unavailable": "Sorry, I can't triage right now: my workers are not running. Try again in a few minutes.",
+    "error": "Sorry, that failed on my side. Try again in a minute.",
+}
+GENERIC = "Sorry, something went wrong on my side. Try again in a minute."
+STOPPING = "I was restarted before I could finish this. Please send it again in a minute."
 
 
 def strip_mentions(text: str) -> str:
-    import re
-
     return re.sub(r"<@[A-Z0-9]+(?:\|[^>]+)?>", "", text or "").strip()
 
 
-def looks_like_log(text: str) -> bool:
-    return len([ln for ln in text.splitlines() if ln.strip()]) >= LOGLIKE_LINES
+def s(d: dict, key: str) -> str | None:
+    """A string field of a Slack payload, or None if absent or of another type."""
+    v = d.get(key) if isinstance(d, dict) else None
+    return v if isinstance(v, str) else None
 
 
-def answer_text(svc, text: str, *, in_channel: bool, surface: str, share: bool = False, context: str | None = None):
-    """(plain text, blocks, attachment or None, entry ids, abstained) for a question or a paste."""
-    if not text.strip():
-        return "chsm-bot help", [{"type": "section", "text": {"type": "mrkdwn", "text": HELP}}], None, [], False
-    engine = svc.engine()
-    if looks_like_log(text):
-        r = triage(engine, io.BytesIO(text.encode("utf-8")), "pasted text")
-        if r.findings:
-            msg, blocks, attach = format_triage(r, described="your paste", in_channel=in_channel)
-            return msg, blocks, (format_triage_file(r) if attach else None), [f.answer.id for f in r.findings], False
-    result = engine.ask(text)
-    if result.abstained and context:
-        # A follow-up like "still failing, any idea?" means something only with the thread.
-        with_context = engine.ask(context + "\n" + text)
-        if not with_context.abstained:
-            with_context.query, with_context.redacted = result.query, result.redacted
-            result = with_context
-    if result.abstained:
-        svc.metrics.abstains.labels(surface).inc()
-    msg, blocks = format_ask(result, in_channel=in_channel, share=share)
-    return msg, blocks, None, [a.id for a in result.answers[:1] if not result.abstained], result.abstained
+def ignored(svc: Services, reason: str, event_id: str | None, *, quiet: bool = False) -> None:
+    """Every event ends in one log line: "replied" or this."""
+    svc.metrics.ignored.labels(reason).inc()
+    (log.debug if quiet else log.info)("ignored", extra={"fields": {"event_id": event_id, "reason": reason}})
 
 
-def merge_triage(results: list[tuple[str, TriageResult]]) -> TriageResult:
-    """Several files (and a paste) as one report: a problem seen in two files is one finding."""
-    if len(results) == 1:
-        return results[0][1]
-    findings: dict[str, Finding] = {}
-    unmatched: list[LineRef] = []
-    lines = redacted = 0
-    for name, r in results:
-        lines += r.lines
-        redacted += r.redacted
-        for f in r.findings:
-            if f.answer.id in findings:
-                findings[f.answer.id].count += f.count
-            else:
-                findings[f.answer.id] = f.model_copy(update={"text": f"[{name}] {f.text}"})
-        unmatched += [u.model_copy(update={"text": f"[{name}] {u.text}"}) for u in r.unmatched]
-    return TriageResult(source=", ".join(n for n, _ in results), lines=lines, redacted=redacted, findings=list(findings.values()), unmatched=unmatched)
+def failure_notice(svc: Services, exc: BaseException) -> Reply:
+    """A failure as a sentence a user may read: never a path, never exception text."""
+    if isinstance(exc, Busy):
+        svc.metrics.jobs.labels("busy").inc()
+        return answer.notice(BUSY)
+    if isinstance(exc, JobFailed):
+        svc.metrics.jobs.labels(exc.reason).inc()
+        svc.metrics.errors.labels(f"job:{exc.reason}").inc()
+        return answer.notice(FAILED.get(exc.reason, FAILED["error"]))
+    if isinstance(exc, (UsageError, InputError, EngineNotReady)):  # written for users
+        return answer.notice(str(exc))
+    svc.metrics.errors.labels("internal").inc()
+    log.error("answer failed", exc_info=not isinstance(exc, ChsmError), extra={"fields": {"error": type(exc).__name__}})
+    return answer.notice(GENERIC)
 
 
-def post_reply(svc, client, *, channel: str, thread_ts: str | None, text: str, blocks: list, attachment: str | None, update_ts: str | None = None):
+def compute(svc: Services, text: str, *, context: str | None = None) -> Reply:
+    """The Reply for a question or a paste; heavy ones in a worker. Never raises."""
+    try:
+        if answer.is_heavy(text):
+            reply = svc.pool.run("bot.answer:answer", text, context=context, budget=svc.budget())
+            svc.metrics.jobs.labels("ok").inc()
+            return reply
+        return answer.answer(svc.engine(), text, context=context)
+    except Exception as exc:  # each kind becomes its own plain sentence
+        return failure_notice(svc, exc)
+
+
+def post_reply(svc: Services, client: WebClient, *, channel: str, thread_ts: str | None, text: str, blocks: list, attachment: str | None, update_ts: str | None = None):
     if update_ts:
         res = svc.call(client.chat_update, "chat.update", channel=channel, ts=update_ts, text=text, blocks=blocks)
     else:
@@ -78,23 +89,42 @@ def post_reply(svc, client, *, channel: str, thread_ts: str | None, text: str, b
     return res
 
 
-def safe_answer(svc, text: str, **kw):
-    """answer_text, with failures turned into a plain message for the user."""
-    try:
-        return answer_text(svc, text, **kw)
-    except UsageError as exc:
-        return str(exc), [{"type": "section", "text": {"type": "mrkdwn", "text": str(exc)}}], None, [], False
-    except (ChsmError, RuntimeError) as exc:
-        svc.metrics.errors.labels("internal").inc()
-        log.error("answer failed", extra={"fields": {"error": str(exc)[:200]}})
-        msg = f"Sorry, I can't answer right now ({str(exc)[:150]}). Try again in a minute."
-        return msg, [{"type": "section", "text": {"type": "mrkdwn", "text": msg}}], None, [], False
-
-
-def observe(svc, surface: str, started: float, entries: list[str], event_id: str | None, abstained: bool) -> None:
+def observe(svc: Services, surface: str, started: float, reply: Reply, event_id: str | None) -> None:
     latency = time.perf_counter() - started
     svc.metrics.reply.labels(surface).observe(latency)
+    if reply.kind == "ask" and reply.abstained:
+        svc.metrics.abstains.labels(surface).inc()
     log.info(
         "replied",
-        extra={"fields": {"surface": surface, "event_id": event_id, "latency_ms": round(latency * 1000, 1), "entries": entries, "abstained": abstained}},
+        extra={"fields": {
+            "surface": surface, "event_id": event_id, "kind": reply.kind, "latency_ms": round(latency * 1000, 1),
+            "entries": reply.entries, "abstained": reply.abstained,
+        }},
     )
+
+
+Post = Callable[[str, list, str | None], object]
+
+
+def respond(svc: Services, surface: str, text: str, *, post: Post, in_channel: bool, event_id: str | None = None, share: bool = False, context: str | None = None) -> Reply:
+    """The skeleton every surface shares: count, answer safely, post, log."""
+    started = time.perf_counter()
+    svc.metrics.requests.labels(surface).inc()
+    reply = compute(svc, text, context=context)
+    msg, blocks, attachment = format_reply(reply, in_channel=in_channel, share=share, stash=svc.store.stash_query)
+    post(msg, blocks, attachment)
+    observe(svc, surface, started, reply, event_id)
+    return reply
+
+
+def thread_memory(reply: Reply, text: str) -> tuple[str, bool]:
+    """What to remember of a question for follow-ups: (text, already masked).
+    The engine's masked query when there is one, so a long text is never
+    masked again in this process."""
+    if reply.ask is not None:
+        return reply.ask.query, True
+    if reply.triage is not None:
+        return "\n".join(f.text for f in reply.triage.findings[:10]), True
+    if answer.is_heavy(text):
+        return "", True
+    return text, False

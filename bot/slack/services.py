@@ -1,30 +1,148 @@
-"""What every listener needs: the engine (loaded once, in the background),
-settings, storage, metrics, and one way to call Slack that never crashes."""
+"""What every listener needs: the engine (loaded once, in the background), the
+worker pool for heavy work, settings, storage, metrics, the in-flight
+registry that shutdown drains, and one way to call Slack that never crashes
+on Slack's or the network's trouble."""
 
 import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from http.client import HTTPException
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from slack_sdk.errors import SlackApiError
+import httpx
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import Settings
+from bot.errors import EngineNotReady
 from bot.slack.dedupe import SeenEvents
 from bot.slack.feedback import FeedbackStore
 from bot.slack.metrics import Metrics
+from bot.slack.workers import WorkerPool
+from bot.triage import Budget
+
+if TYPE_CHECKING:
+    from bot.search.engine import Engine
 
 log = logging.getLogger("chsm.slack")
 
+# What a Web API call may raise that is Slack's or the network's doing. Anything
+# else (a wrong keyword argument, a bug) is ours and must surface as one.
+TRANSPORT_ERRORS = (SlackClientError, OSError, HTTPException, httpx.HTTPError)
+
+
+class TrackedExecutor(ThreadPoolExecutor):
+    """Bolt's listener executor (its default has 5 threads, so five slow jobs
+    stalled every answer), counting work submitted and not yet finished,
+    queued lazies included, so shutdown knows when it is done."""
+
+    def __init__(self, max_workers: int):
+        super().__init__(max_workers=max_workers, thread_name_prefix="listener")
+        self._pending = 0
+        self._cond = threading.Condition()
+
+    def submit(self, fn, /, *args, **kwargs):
+        with self._cond:
+            self._pending += 1
+
+        def tracked():
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                with self._cond:
+                    self._pending -= 1
+                    self._cond.notify_all()
+
+        try:
+            return super().submit(tracked)
+        except RuntimeError:  # shut down
+            with self._cond:
+                self._pending -= 1
+            raise
+
+    @property
+    def pending(self) -> int:
+        with self._cond:
+            return self._pending
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: self._pending == 0, timeout)
+
+
+class Progress:
+    """A "Triaging…" message and an :eyes: reaction that must end, whatever
+    happens: with the reply, or with a clear error. Exactly one of the job and
+    shutdown gets to write the final message (`claim`)."""
+
+    def __init__(self, svc: "Services", client, channel: str, ts: str, thread_ts: str):
+        self.svc, self.client = svc, client
+        self.channel, self.ts, self.thread_ts = channel, ts, thread_ts
+        self.message_ts: str | None = None
+        self.reacted = False
+        self._claimed = False
+        self._lock = threading.Lock()
+
+    def start(self, text: str) -> None:
+        self.svc.inflight_add(self)
+        self.reacted = self.svc.call(self.client.reactions_add, "reactions.add", channel=self.channel, timestamp=self.ts, name="eyes") is not None
+        res = self.svc.call(self.client.chat_postMessage, "chat.postMessage", channel=self.channel, thread_ts=self.thread_ts, text=text)
+        self.message_ts = res.get("ts") if res is not None else None
+
+    def claim(self) -> bool:
+        with self._lock:
+            if self._claimed:
+                return False
+            self._claimed = True
+            return True
+
+    def end(self, post: Callable[[], None]) -> None:
+        """Post the final message (if nobody did) and take the reaction off."""
+        try:
+            if self.claim():
+                post()
+        finally:
+            self._unreact()
+            self.svc.inflight_remove(self)
+
+    def fail(self, text: str) -> None:
+        self.end(lambda: self._say(text))
+
+    def _say(self, text: str) -> None:
+        blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+        if self.message_ts:
+            self.svc.call(self.client.chat_update, "chat.update", channel=self.channel, ts=self.message_ts, text=text, blocks=blocks)
+        else:
+            self.svc.call(self.client.chat_postMessage, "chat.postMessage", channel=self.channel, thread_ts=self.thread_ts, text=text, blocks=blocks)
+
+    def _unreact(self) -> None:
+        with self._lock:
+            reacted, self.reacted = self.reacted, False
+        if reacted:
+            self.svc.call(self.client.reactions_remove, "reactions.remove", channel=self.channel, timestamp=self.ts, name="eyes")
+
 
 class Services:
-    def __init__(self, settings: Settings, corpus_dir: Path, index_dir: Path):
+    def __init__(self, settings: Settings, corpus_dir: Path, index_dir: Path, *, pool: WorkerPool | None = None):
         self.settings = settings
         self.corpus_dir, self.index_dir = corpus_dir, index_dir
         self.metrics = Metrics()
-        self.store = FeedbackStore(settings.chsm_data_dir)
+        self.store = FeedbackStore(
+            settings.chsm_data_dir, thread_days=settings.chsm_thread_days, max_threads=settings.chsm_max_threads, max_mb=settings.chsm_data_max_mb
+        )
         self.seen = SeenEvents()
-        self._engine = None
+        self.pool = pool or WorkerPool(
+            settings.chsm_workers, settings.chsm_queue,
+            loader="bot.slack.workers:load_engine", loader_args=(corpus_dir, index_dir), deadline=settings.chsm_job_deadline,
+        )
+        self.metrics.watch_pool(self.pool.stats)
+        self.executor = TrackedExecutor(32)
+        self.draining = False
+        self._progress: set[Progress] = set()
+        self._progress_lock = threading.Lock()
+        self._engine: "Engine | None" = None
         self._engine_error: str | None = None
         self._ready = threading.Event()
 
@@ -35,38 +153,63 @@ class Services:
         t = time.perf_counter()
         try:
             self._engine = Engine.open(self.corpus_dir, self.index_dir, log=lambda m: log.info(m))
-            log.info("index loaded", extra={"fields": {"entries": len(self._engine.entries), "seconds": round(time.perf_counter() - t, 2)}})
-        except Exception as exc:  # reported by /healthz and every reply
-            self._engine_error = f"{type(exc).__name__}: {exc}"
-            log.error("index failed to load", extra={"fields": {"error": self._engine_error}})
+            log.info("index loaded", extra={"fields": {**self._engine.info(), "seconds": round(time.perf_counter() - t, 2)}})
+        except Exception as exc:  # kept for the logs and /healthz; users get a plain sentence
+            self._engine_error = type(exc).__name__
+            log.error("index failed to load", exc_info=True, extra={"fields": {"error": f"{type(exc).__name__}: {exc}"[:300]}})
         finally:
             self._ready.set()
 
-    def load_engine_in_background(self) -> None:
+    def start(self) -> None:
+        """The engine in a thread, the workers in their processes: the server
+        listens meanwhile (/healthz says 503 until the engine is in)."""
         threading.Thread(target=self.load_engine, name="engine-load", daemon=True).start()
+        self.pool.start()
+
+    def engine(self, wait: float = 30) -> "Engine":
+        if not self._ready.wait(wait):
+            raise EngineNotReady("I'm still loading the docs index. Try again in a minute.")
+        if self._engine is None:
+            raise EngineNotReady("I can't reach my docs index right now; the operator can see why in the logs. Try again later.")
+        return self._engine
+
+    def budget(self) -> Budget:
+        return Budget(seconds=self.settings.chsm_triage_seconds, max_bytes=self.settings.chsm_triage_max_mb * 1024 * 1024)
 
     def health(self) -> dict:
+        extra = {"store": self.store.status(), "workers": self.pool.stats()}
+        if self.draining:
+            return {"status": "stopping", **extra}
         if self._engine is not None:
-            m = self._engine.index.manifest
-            return {"status": "ok", "entries": m["entries"], "model": m["model"], "corpus_hash": m["corpus_hash"][:12]}
-        return {"status": "error" if self._engine_error else "loading", "error": self._engine_error}
+            return {"status": "ok", **self._engine.info(), **extra}
+        return {"status": "error" if self._engine_error else "loading", "error": self._engine_error, **extra}
 
-    def engine(self, wait: float = 300):
-        if not self._ready.wait(wait) or self._engine is None:
-            raise RuntimeError(self._engine_error or "the index is still loading")
-        return self._engine
+    # -- in-flight work, for shutdown -------------------------------------------------
+    def inflight_add(self, p: Progress) -> None:
+        with self._progress_lock:
+            self._progress.add(p)
+
+    def inflight_remove(self, p: Progress) -> None:
+        with self._progress_lock:
+            self._progress.discard(p)
+
+    def unfinished(self) -> list[Progress]:
+        with self._progress_lock:
+            return list(self._progress)
 
     # -- Slack calls ----------------------------------------------------------------
     def call(self, fn: Callable, what: str, **kwargs):
-        """A Web API call whose failure is logged and counted, never raised:
-        rate limits are retried by the client (Retry-After) before we get here."""
+        """A Web API call whose failure (Slack's error, or the network's) is
+        logged and counted, never raised; rate limits are retried by the
+        client (Retry-After) before we get here. Our own bugs still raise."""
         try:
             return fn(**kwargs)
         except SlackApiError as exc:
             err = exc.response.get("error", "unknown") if exc.response is not None else "unknown"
-            self.metrics.errors.labels(f"slack:{err}").inc()
+            err = err if isinstance(err, str) else "unknown"
+            self.metrics.errors.labels(f"slack:{err[:40]}").inc()
             log.warning("slack call failed", extra={"fields": {"method": what, "error": err, "channel": kwargs.get("channel")}})
-        except Exception as exc:  # network trouble: same policy
+        except TRANSPORT_ERRORS as exc:
             self.metrics.errors.labels("slack:transport").inc()
             log.warning("slack call failed", extra={"fields": {"method": what, "error": type(exc).__name__}})
         return None

@@ -1,6 +1,7 @@
 """Load the labelled cases and score a redact function against them."""
 
 import importlib.util
+import random
 from collections import defaultdict
 from pathlib import Path
 
@@ -38,3 +39,23 @@ def score(redact, cases: list[dict]) -> dict:
         if leaked or lost:
             failures.append({"split": case["split"], "family": case["family"], "text": case["text"], "out": out, "leaked": leaked, "lost": lost})
     return {"stats": dict(stats), "failures": failures}
+
+
+def realistic(n_chars: int, seed: int = 1) -> str:
+    """Chat/log text: mostly plain log lines, some with secret words and secrets."""
+    rng = random.Random(seed)
+    texts = [c["text"] for c in load()]
+    plain = [
+        "2026-11-27T10:00:0{i}Z app01 myapp[1234]: INFO request {i} served in 12 ms",
+        "C_Initialize() failed with 00000005 (Failed to connect socket) on node {i}",
+        "loginHSM success on server {i}(10.0.2.4)",
+        "WARN retrying connection to 10.0.2.{i}:2225 after timeout",
+        "Key Handle: 2621{i} Label: tls-key  Class: private  Type: RSA",
+        "hey, anyone seen RET_USER_LOGIN_FAILURE after the upgrade? {i}",
+    ]
+    out, size = [], 0
+    while size < n_chars:
+        line = rng.choice(texts) if rng.random() < 0.15 else rng.choice(plain).format(i=rng.randint(0, 9))
+        out.append(line)
+        size += len(line) + 1
+    return "\n".join(out)[:n_chars]

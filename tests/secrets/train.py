@@ -209,8 +209,8 @@ _CONTEXT = [
 
 GRID = []
 for i, key in enumerate(_KEYS):
-    for j in range(4):
-        form = _FORMS[(i * 4 + j) % len(_FORMS)]
+    for j in range(2):
+        form = _FORMS[(i * 2 + j) % len(_FORMS)]
         ctx = _CONTEXT[(i + j) % len(_CONTEXT)]
         value = _pw() if j % 2 else _tok(_rng.randint(14, 32))
         GRID.append(dict(family="keyword", text=ctx.format(a=form.format(k=key, v=value)), secrets=[value], keep=[]))
@@ -240,7 +240,7 @@ _WHERE = [
     "https://example.com/api?token={t}&v=2",
 ]
 for i, (family, make) in enumerate(_PROVIDERS):
-    for j in range(3):
+    for j in range(2):
         t = make()
         GRID.append(dict(family=family, text=_WHERE[(i + j) % len(_WHERE)].format(t=t), secrets=[t], keep=[]))
 
