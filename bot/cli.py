@@ -179,12 +179,19 @@ def _index(args) -> int:
 
 
 def _eval(args) -> int:
-    from bot.evaluate import DEFAULT_QUERIES, format_report, run
+    from bot.evaluate import DEFAULT_LOGS, DEFAULT_QUERIES, format_logs, format_report, run, run_logs
     from bot.search.engine import Engine
 
     engine = Engine.open(*_paths(args))
     report = run(engine, args.queries or DEFAULT_QUERIES)
-    print(json.dumps(report, indent=2) if args.json else format_report(report, misses=not args.no_misses))
+    if not args.queries and DEFAULT_LOGS.exists():
+        report["logs"] = run_logs(engine, DEFAULT_LOGS)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(format_report(report, misses=not args.no_misses))
+        if "logs" in report:
+            print("\n" + format_logs(report["logs"]))
     return 0
 
 

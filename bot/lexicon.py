@@ -13,7 +13,7 @@ import re2
 ERROR_WORDS = (
     r"error|fail|fatal|panic|critical|denied|invalid|not found|not set|not present|cannot|can't|"
     r"could not|unable to|exception|refused|timed out|timeout|ckr_|ora-\d|liquidsecurity|missing|"
-    r"no such file|doesn'?t exist|does not exist"
+    r"no such file|doesn'?t exist|does not exist|not registered|already created|already exists"
 )
 
 # A line that reports success. Such a line is never a finding, whatever else

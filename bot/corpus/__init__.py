@@ -14,7 +14,7 @@ from bot.models import Entry
 # Where each folder is published, for links; bumps to the parser change the
 # corpus hash so every index is rebuilt.
 SOURCES_FILE = "chsm-sources.yml"
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 _SKIP = {"SOURCES.md", "README.md", "scope.yml"}  # scope.yml: read by the engine, no entries
 
 

@@ -29,7 +29,7 @@ import yaml
 from bot.models import Entry
 
 CURATED = Path(__file__).with_name("rules.yml")
-DERIVE_VERSION = "2"  # 2: RE2, boundary as a group
+DERIVE_VERSION = "3"  # 2: RE2, boundary as a group; 3: <placeholders> as gaps
 MIN_TOKENS = 3
 
 
@@ -148,10 +148,18 @@ def derive_pattern(error: str) -> str | None:
     punctuation and hex width; None when it is too short to be specific.
     Group 1 is the error: RE2 has no lookbehind, so the boundary chars
     around it are matched outside the group."""
-    tokens = re.findall(r"[A-Za-z0-9_]+", error)  # a doc's own string: short and trusted
+    # A placeholder (`<subscription>`, `<username>`) stands for whatever the
+    # log has there: a bounded gap, so the pattern stays linear.
+    parts = re.findall(r"<[^<>\s]{1,40}>|[A-Za-z0-9_]+", error)  # a doc's own string: short and trusted
+    tokens = [t for t in parts if not t.startswith("<")]
     if len(tokens) < MIN_TOKENS:
         return None
-    body = r"[^a-z0-9\n]*".join(_token_regex(t) for t in tokens)
+    body = ""
+    for i, t in enumerate(parts):
+        if t.startswith("<"):
+            body += r"[^\n]{0,80}?" if i else ""
+        else:
+            body += (r"[^a-z0-9\n]*" if body and not body.endswith("?") else "") + _token_regex(t)
     return r"(?:^|[^a-z0-9])(" + body + r")(?:[^a-z0-9]|$)"
 
 
