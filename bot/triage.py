@@ -296,11 +296,18 @@ def scan(sources: Sequence[tuple[str, BinaryIO]], known: Sequence[str] = (), bud
             for chunk in text_chunks(reader):
                 pos = 0
                 for m in rx.finditer(chunk):
-                    start = m.start()
+                    start, end = m.span()
                     lines += chunk.count(b"\n", pos, start)
-                    pos = start
-                    raw = chunk[start : min(m.end(), start + MAX_LINE_BYTES)]
-                    _add(out, idx, lines + 1, _decode(raw).rstrip("\r"))
+                    # A rule's `\W+` may span a newline, so a match can hold
+                    # several whole lines: each is a candidate of its own.
+                    while True:
+                        nl = chunk.find(b"\n", start, end)
+                        stop = end if nl < 0 else nl
+                        _add(out, idx, lines + 1, _decode(chunk[start : min(stop, start + MAX_LINE_BYTES)]).rstrip("\r"))
+                        if nl < 0:
+                            break
+                        lines, start = lines + 1, nl + 1
+                    pos = end
                 lines += chunk.count(b"\n", pos)
                 if not chunk.endswith(b"\n"):
                     lines += 1  # the last line had no newline
