@@ -1,8 +1,14 @@
-"""The fast query path must encode as the reference does."""
+"""The fast query path must encode as the reference does; the ONNX export is
+made once per model and reused only when it verifies; the fake encoder keeps
+the Encoder contract."""
+
+import json
 
 import numpy as np
+import pytest
+from fakes import SPEC, HashEncoder, session_cache
 
-from bot.search import embed
+from bot.search import build, embed
 
 TEXTS = [
     "C_Login failed with error code: 0xa3",
@@ -12,9 +18,108 @@ TEXTS = [
 ]
 
 
-def test_onnx_query_encoder_matches_sentence_transformers(index_dir):
-    ref = embed.encode_reference(embed.load_reference(), TEXTS)
-    fast = embed.QueryEncoder(index_dir / embed.ONNX_FILE).encode(TEXTS)
+@pytest.fixture(autouse=True)
+def _cache(monkeypatch, tmp_path_factory):
+    monkeypatch.setenv("CHSM_CACHE_DIR", str(session_cache(tmp_path_factory)))
+    monkeypatch.delenv("CHSM_FAKE_ENCODER", raising=False)
+
+
+@pytest.mark.slow
+def test_onnx_query_encoder_matches_sentence_transformers():
+    onnx, _ = build.cached_query_encoder(log=lambda s: None)  # exported once per test session
+    ref = build.encode_reference(build.load_reference(), TEXTS)
+    fast = embed.QueryEncoder(onnx).encode(TEXTS)
     assert fast.shape == ref.shape == (len(TEXTS), 384)
     cos = (fast * ref).sum(axis=1)
     assert np.all(cos >= 0.999), cos
+
+
+def test_fake_encoder_keeps_the_contract():
+    enc = HashEncoder()
+    assert isinstance(enc, embed.Encoder)
+    v = enc.encode(TEXTS)
+    assert v.shape == (len(TEXTS), 384) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-6)
+    assert np.array_equal(v, HashEncoder().encode(TEXTS))  # deterministic
+    assert enc.encode([]).shape == (0, 384) and np.linalg.norm(enc.encode([""])) == pytest.approx(1.0)
+    a, b, c = enc.encode(["relay handshake refused", "the relay refused the handshake", "disk full"])
+    assert a @ b > a @ c
+
+
+def test_fake_encoder_is_named_by_the_environment(monkeypatch):
+    assert embed.fake_encoder() is None and embed.identity()[0] == embed.MODEL_NAME
+    monkeypatch.setenv("CHSM_FAKE_ENCODER", SPEC.format("HashEncoderV2"))
+    enc = embed.fake_encoder()
+    assert type(enc).__name__ == "HashEncoderV2"
+    assert embed.identity() == ("fake:hashed-bow-384", "fake:hashed-bow-384-v2")
+    monkeypatch.setenv("CHSM_FAKE_ENCODER", "fakes:HashEncoder")  # module form (tests/ is on sys.path here)
+    assert embed.identity() == ("fake:hashed-bow-384", "fake:hashed-bow-384-v1")
+
+
+# -- the export cache, with a stand-in for the 6 s export -------------------------------
+@pytest.fixture
+def fake_export(monkeypatch, tmp_path):
+    """A private cache folder and an export that writes 20 MB of known bytes."""
+    monkeypatch.setenv("CHSM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(embed, "model_fingerprint", lambda: "fp-test")
+    calls = []
+
+    def export(out, errlog=None):
+        calls.append(out)
+        out.write_bytes(np.random.default_rng(1).bytes(20 << 20))
+
+    monkeypatch.setattr(build, "export_onnx", export)
+    return calls
+
+
+def test_the_export_is_cached_and_verified(fake_export, tmp_path):
+    said = []
+    path, exported = build.cached_query_encoder(log=said.append)
+    assert exported and len(fake_export) == 1 and path.parent == tmp_path / "cache" / "onnx"
+    assert path.name == f"fp-test-x{build.EXPORT_VERSION}.onnx"
+    side = json.loads(path.with_suffix(".json").read_text())
+    assert side["size"] == 20 << 20 and len(side["sha256"]) == 64
+
+    assert build.cached_query_encoder(log=said.append) == (path, False) and len(fake_export) == 1  # reused
+
+    b = bytearray(path.read_bytes())  # damaged in place, same size: the hash catches it
+    b[12345] ^= 1
+    path.write_bytes(bytes(b))
+    (path.parent / f"{path.name}.tmp-99999").write_bytes(b"half an export")  # a killed export
+    assert build.cached_query_encoder(log=said.append) == (path, True) and len(fake_export) == 2
+    assert said == ["note: the cached query encoder was damaged; exporting it again"]
+    assert not list(path.parent.glob("*.tmp-*"))
+
+
+def test_cache_folder_follows_xdg_then_home(monkeypatch, tmp_path):
+    monkeypatch.delenv("CHSM_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert build.cache_dir() == tmp_path / "xdg" / "chsm-bot"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert build.cache_dir() == tmp_path / "home" / ".cache" / "chsm-bot"
+
+
+def test_previous_index_file_is_reused_only_when_it_verifies(fake_export, tmp_path):
+    index = tmp_path / "index"
+    index.mkdir()
+    onnx = index / embed.ONNX_FILE
+    onnx.write_bytes(b"an exported model" * 1000)
+    from bot.search import store
+
+    manifest = {"query_encoder": {"key": build.onnx_key()}, "files": {embed.ONNX_FILE: store.file_record(onnx)}}
+    (index / "manifest.json").write_text(json.dumps(manifest))
+    dest = tmp_path / "dest1.onnx"
+    assert build._place_query_encoder(dest, index, print, None)["from"] == "previous index"
+    assert dest.read_bytes() == onnx.read_bytes() and fake_export == []
+
+    onnx.write_bytes(b"An exported model" * 1000)  # same size, different bytes
+    dest = tmp_path / "dest2.onnx"
+    assert build._place_query_encoder(dest, index, print, None)["from"] == "export"
+    assert build._place_query_encoder(tmp_path / "dest3.onnx", index, print, None)["from"] == "cache"
+    assert len(fake_export) == 1
+
+    manifest["query_encoder"]["key"] = "another-model-x1"  # made for another model: never reused
+    onnx.write_bytes(b"an exported model" * 1000)
+    (index / "manifest.json").write_text(json.dumps(manifest))
+    assert build._place_query_encoder(tmp_path / "dest4.onnx", index, print, None)["from"] == "cache"

