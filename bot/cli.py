@@ -167,13 +167,13 @@ def _triage(args) -> int:
 
 
 def _index(args) -> int:
-    from bot.search import store
+    from bot.search import build
 
     corpus, index = _paths(args)
     corpus = args.build_corpus or corpus
     index = args.out or index
     t = time.perf_counter()
-    m = store.build(corpus, index, log=lambda s: print(s, file=sys.stderr))
+    m = build.build(corpus, index, log=lambda s: print(s, file=sys.stderr))  # in-process, under the index lock
     print(f"built {index}: {m['entries']} entries, {m['chunks']} vectors, model {m['model']} in {time.perf_counter() - t:.1f}s")
     return 0
 

@@ -57,7 +57,7 @@ class Engine:
         self._entries: list[Entry] = index.entries
         self.kinds = [e.kind for e in self._entries]
         self.row_of = {e.id: i for i, e in enumerate(self._entries)}
-        self.encoder = encoder or embed.QueryEncoder(index.folder / embed.ONNX_FILE)
+        self.encoder = encoder if encoder is not None else index.encoder  # load() opened and checked it
         self.scope = scope
         # Every error string an entry quotes, normalised: a pasted fragment of
         # one ("Failed to connect socket") is as good as a rule hit.

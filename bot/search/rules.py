@@ -17,7 +17,6 @@ connection error` is AWS CloudHSM's. The twin that differs only by product
 (bot/search/scope.py) reads the whole text first and abstains on it.
 """
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,6 @@ import yaml
 from bot.models import Entry
 
 CURATED = Path(__file__).with_name("rules.yml")
-DERIVE_VERSION = "3"  # 2: RE2, boundary as a group; 3: <placeholders> as gaps
 MIN_TOKENS = 3
 
 
@@ -122,10 +120,6 @@ def load_guards(path: Path = CURATED) -> tuple[list[str], list[str]]:
     if not isinstance(data, dict):
         return [], []
     return list(data.get("foreign") or []), list(data.get("ours") or [])
-
-
-def rules_hash(path: Path = CURATED) -> str:
-    return hashlib.sha256(DERIVE_VERSION.encode() + path.read_bytes()).hexdigest()[:16]
 
 
 def _either(patterns: list[str], what: str):
