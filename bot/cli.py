@@ -167,24 +167,31 @@ def _triage(args) -> int:
 
 
 def _index(args) -> int:
-    from bot.search import store
+    from bot.search import build
 
     corpus, index = _paths(args)
     corpus = args.build_corpus or corpus
     index = args.out or index
     t = time.perf_counter()
-    m = store.build(corpus, index, log=lambda s: print(s, file=sys.stderr))
+    m = build.build(corpus, index, log=lambda s: print(s, file=sys.stderr))  # in-process, under the index lock
     print(f"built {index}: {m['entries']} entries, {m['chunks']} vectors, model {m['model']} in {time.perf_counter() - t:.1f}s")
     return 0
 
 
 def _eval(args) -> int:
-    from bot.evaluate import DEFAULT_QUERIES, format_report, run
+    from bot.evaluate import DEFAULT_LOGS, DEFAULT_QUERIES, format_logs, format_report, run, run_logs
     from bot.search.engine import Engine
 
     engine = Engine.open(*_paths(args))
     report = run(engine, args.queries or DEFAULT_QUERIES)
-    print(json.dumps(report, indent=2) if args.json else format_report(report, misses=not args.no_misses))
+    if not args.queries and DEFAULT_LOGS.exists():
+        report["logs"] = run_logs(engine, DEFAULT_LOGS)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(format_report(report, misses=not args.no_misses))
+        if "logs" in report:
+            print("\n" + format_logs(report["logs"]))
     return 0
 
 

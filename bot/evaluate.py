@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.config import PROJECT_ROOT
 
 DEFAULT_QUERIES = [PROJECT_ROOT / "tests" / "eval" / "queries.jsonl", PROJECT_ROOT / "tests" / "eval_queries.jsonl"]
+DEFAULT_LOGS = PROJECT_ROOT / "tests" / "eval" / "logs.jsonl"
 MODES = {"fused": None, "keyword": {"keyword": 1.0}, "semantic": {"semantic": 1.0}}
 
 
@@ -29,7 +30,7 @@ def load_queries(paths: list[Path]) -> list[dict]:
 
 def resolve(engine, label: str) -> set[str]:
     doc, _, title = label.partition(": ")
-    ids = {i for alt in title.split(" | ") for i in engine.entries(doc, alt)}
+    ids = set(engine.entries(doc, title))
     if not ids:
         raise ValueError(f"eval label names no entry: {label!r}")
     return ids
@@ -90,6 +91,49 @@ def run(engine, paths: list[Path] | None = None, modes=tuple(MODES)) -> dict:
         }
         report["modes"][mode]["misses"] = misses
     return report
+
+
+def run_logs(engine, path: Path = DEFAULT_LOGS) -> dict:
+    """Triage of labelled logs: recall of the problems in them, and findings
+    that name no expected problem (false positives), per split."""
+    from bot.triage import triage
+
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        spec = json.loads(line)
+        # "a | b": either label is right for that problem.
+        problems = [set().union(*(resolve(engine, alt) for alt in lbl.split(" | "))) for lbl in spec["expect"]]
+        with open(path.parent / "logs" / spec["file"], "rb") as f:
+            r = triage(engine, [(spec["file"], f)])
+        got = [f.answer.id for f in r.findings]
+        found = sum(any(g in p for g in got) for p in problems)
+        wrong = [g for g in got if not any(g in p for p in problems)]
+        rows.append({"file": spec["file"], "split": spec.get("split", "train"), "problems": len(problems), "found": found,
+                     "findings": len(got), "false": wrong})
+    out: dict = {}
+    for split in sorted({r["split"] for r in rows}):
+        rs = [r for r in rows if r["split"] == split]
+        total = sum(r["problems"] for r in rs)
+        out[split] = {
+            "logs": len(rs),
+            "recall": sum(r["found"] for r in rs) / total if total else 1.0,
+            "false_findings": sum(len(r["false"]) for r in rs),
+            "over_plus_2": sum(r["findings"] > r["problems"] + 2 for r in rs),
+            "misses": [r for r in rs if r["found"] < r["problems"] or r["false"]],
+        }
+    return out
+
+
+def format_logs(report: dict) -> str:
+    lines = ["triage of labelled logs:"]
+    for split, m in report.items():
+        lines.append(
+            f"  {split:<8} logs {m['logs']:>3}  problem recall {m['recall']:.3f}  false findings {m['false_findings']}  "
+            f"logs with more findings than problems + 2: {m['over_plus_2']}"
+        )
+    return "\n".join(lines)
 
 
 COLS = ("n", "top1", "top3", "mrr", "wrong_abstain", "abstain_recall", "answered_precision", "confident_wrong")

@@ -13,7 +13,7 @@ import re2
 ERROR_WORDS = (
     r"error|fail|fatal|panic|critical|denied|invalid|not found|not set|not present|cannot|can't|"
     r"could not|unable to|exception|refused|timed out|timeout|ckr_|ora-\d|liquidsecurity|missing|"
-    r"no such file|doesn'?t exist|does not exist"
+    r"no such file|doesn'?t exist|does not exist|not registered|already created|already exists"
 )
 
 # A line that reports success. Such a line is never a finding, whatever else
@@ -35,6 +35,18 @@ HSM_WORDS = (
     r"openssl engine|\bengine\b|keystore|key ?store|wrap(?:ping)? key|\bkek\b|ora-28\d{3}|\btde\b"
 )
 
+# Wider than HSM_WORDS: the nouns of this product's docs (their headings and
+# tools) that a question about it uses without saying "HSM". Calibration reads
+# it as one signal among several; it never decides alone.
+DOMAIN_WORDS = (
+    HSM_WORDS
+    + r"|mgmt[ _]?util|management util\w*|client daemon|\bsdk\b|crypto officer|\bpo\.key\b|admin (?:vm|box|machine)|"
+    r"\bcluster\b|\bbackups?\b|\brestore|\bnodes?\b|\bserver ?[0-2]\b|offload|tamper|\bfips\b|key handles?|"
+    r"extractable|wrap(?:ping)?|\bkeys?\b|certstorage|\bsync\w*|listusers|findallkeys|findkey|loginmanager|cavium|"
+    r"private endpoint|diagnostic settings|operation event|event hubs?|microsoft\.insights|certificate storage|openssl|\bnginx\b|"
+    r"\bad ?cs\b|\bsql server\b|\bjava\b|signtool|\bcsr\b|x\.?509"
+)
+
 SEVERITY = [
     (3, r"\b(?:fatal|critical|panic|emerg)"),
     (2, r"error|fail|exception|denied|ora-|ckr_"),
@@ -50,6 +62,7 @@ ERRORISH = compile_ci(ERROR_WORDS)
 SUCCESS = compile_ci(SUCCESS_WORDS)
 FAILURE = compile_ci(HARD_FAILURE)
 HSM = compile_ci(HSM_WORDS)
+DOMAIN = compile_ci(DOMAIN_WORDS)
 _SEVERITY = [(level, compile_ci(p)) for level, p in SEVERITY]
 
 
@@ -67,3 +80,7 @@ def severity(line: str) -> int:
 
 def about_hsm(text: str) -> bool:
     return bool(HSM.search(text))
+
+
+def in_domain(text: str) -> bool:
+    return bool(DOMAIN.search(text))

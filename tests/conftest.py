@@ -12,12 +12,18 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _onnx_cache(tmp_path_factory):
+    """One ONNX export per test session, never the developer's ~/.cache."""
+    os.environ["CHSM_CACHE_DIR"] = str(tmp_path_factory.getbasetemp() / "chsm-cache")
+
+
 @pytest.fixture(scope="session")
 def index_dir(tmp_path_factory) -> Path:
-    from bot.search import store
+    from bot.search import build
 
     folder = tmp_path_factory.mktemp("index")
-    store.build(CORPUS, folder, log=lambda s: None)
+    build.build(CORPUS, folder, log=lambda s: None)
     return folder
 
 

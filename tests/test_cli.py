@@ -9,7 +9,7 @@ def test_ask_json_contract(index_dir):
     p = run_chsm("ask", "--json", "C_Login failed with error code: 0xa3")
     assert p.returncode == 0, p.stderr
     d = json.loads(p.stdout)
-    assert set(d) == {"query", "abstained", "redacted", "answers"}
+    assert set(d) == {"query", "abstained", "scope", "redacted", "answers"} and d["scope"] is None
     a = d["answers"][0]
     assert set(a) == {"id", "title", "section", "url", "score", "matched_by", "evidence", "fix", "commands"}
     assert "0xa3" in a["title"] and len(d["answers"]) == 3
@@ -89,3 +89,29 @@ def test_corrupt_index_is_rebuilt_with_a_message(tmp_path):
     p = run_chsm("ask", "--json", "relay handshake refused by peer", env=env)
     assert p.returncode == 0 and "corrupt" in p.stderr and "Traceback" not in p.stderr
     assert json.loads(p.stdout)["answers"][0]["matched_by"][0] == "regex"
+
+
+def test_batch_bad_lines_get_their_own_error_and_exit_2(index_dir):
+    lines = [
+        '{"query": "C_Login failed with error code: 0xa3"}',
+        "not json",
+        '{"query": null}',
+        '["C_Login"]',
+        '{"query": "environment variable azcloudhsm_openssl_conf is not set"}',
+    ]
+    p = run_chsm("ask", "--json", "--batch", "-", stdin="\n".join(lines).encode())
+    assert p.returncode == 2
+    out = [json.loads(x) for x in p.stdout.splitlines()]
+    assert len(out) == 5
+    assert "0xa3" in out[0]["answers"][0]["title"] and "azcloudhsm_openssl_conf" in out[4]["answers"][0]["title"]
+    assert all(set(o) == {"error"} for o in out[1:4])
+
+
+def test_neighbour_product_is_named_with_its_docs(index_dir):
+    p = run_chsm("ask", "--json", "cloudhsm_mgmt_util says loginHSM failed for my crypto user on AWS")
+    d = json.loads(p.stdout)
+    assert d["abstained"] is True and d["scope"]["product"] == "AWS CloudHSM" and d["scope"]["url"].startswith("https://")
+    p = run_chsm("ask", "cloudhsm_mgmt_util says loginHSM failed for my crypto user on AWS")
+    assert "AWS CloudHSM" in p.stdout and "Azure Cloud HSM" in p.stdout
+    both = json.loads(run_chsm("ask", "--json", "we are migrating from AWS CloudHSM to Azure Cloud HSM, how do I back up the cluster").stdout)
+    assert both["scope"] is None

@@ -5,6 +5,8 @@ import unicodedata
 
 import ftfy
 
+from bot.lexicon import ERRORISH
+
 from bot.models import Entry
 
 LEARN = "https://learn.microsoft.com"
@@ -87,14 +89,20 @@ def first_paragraph(md: str, limit: int = 300) -> str:
 
 
 _QUOTED = re.compile(r"\"([^\"]{6,200})\"")
-_ERRORISH = re.compile(r"(?i)error|fail|not found|not set|not present|invalid|cannot|can't|could not|denied|ORA-\d|CKR_")
+# Text just before a quote that says the quote is a message the user sees.
+_INTRODUCED = re.compile(r"(?i)(?:error|message|says?|returns?|shows?|appears?|output)\W{0,12}$")
 
 
 def error_strings(title: str, body: str, commands: list[str]) -> list[str]:
     """Error strings an entry quotes: quoted in its heading, quoted error-like
     text in its body, and error-like lines in its code fences."""
     found = [q.strip() for q in _QUOTED.findall(title)]
-    found += [q.strip() for q in _QUOTED.findall(_FENCE.sub(" ", body)) if _ERRORISH.search(q)]
+    prose = _FENCE.sub(" ", body)
+    found += [
+        m.group(1).strip(" `,.")
+        for m in _QUOTED.finditer(prose)
+        if ERRORISH.search(m.group(1)) or _INTRODUCED.search(prose[max(0, m.start() - 40) : m.start()])
+    ]
     for cmd in commands:
         for line in cmd.splitlines():
             line = re.sub(r"^Error Message:", "", line).strip()

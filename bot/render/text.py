@@ -48,6 +48,9 @@ def format_ask(r: AskResult, st: Style) -> str:
     out = []
     if r.redacted:
         out.append(st.yellow(f"note: {r.redacted} secret(s) in your text were masked; rotate any credential you shared."))
+    if r.scope:
+        out.append(f"This looks like {r.scope.product}; these docs cover Azure Cloud HSM. See {r.scope.product}'s docs: {r.scope.url}")
+        return "\n".join(out)
     if r.abstained:
         out.append("No confident answer in the docs for that.")
         if r.answers:
@@ -71,8 +74,10 @@ def format_triage(r: TriageResult, st: Style) -> str:
         out.append(st.dim(f"line {f.line} (x{f.count}): {f.text}"))
         out.append(format_answer(f.answer, st, i))
     if r.unmatched:
-        out.append("\n" + st.bold("Error lines no entry explains:"))
+        out.append("\n" + st.bold("Other errors, not covered by the docs (one line per kind, with its count):"))
         out += [f"  line {u.line} (x{u.count}): {u.text}" for u in r.unmatched]
     if not r.findings and not r.unmatched:
         out.append("No error-looking lines found.")
+    for note in r.notes:
+        out.append(st.yellow(f"note: {note}"))
     return "\n".join(out)

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import re2
 
 from bot.errors import UsageError
+from bot import lexicon
 from bot.lexicon import ERRORISH
 from bot.models import Answer, AskResult, Entry
 from bot.models import Scope as ScopeOut
@@ -19,7 +21,9 @@ from bot.redact import redact
 from bot.search import embed
 from bot.search import fuse as fusion
 from bot.search import store
+from bot.search.keyword import tokenize
 from bot.search.rules import Hit, match
+from bot.search.scope import Scope, ScopeHit
 
 MAX_QUERY_CHARS = 200_000  # a whole pasted log; rules are linear, the encoder reads 256 tokens
 TOP_DEFAULT = 3
@@ -34,7 +38,7 @@ class Query:
     redacted: int
     hits: list[Hit]
     focused: str  # what the encoder and BM25 read
-    scope: object | None = None  # a ScopeHit: the text is about a neighbouring product
+    scope: ScopeHit | None = None  # set: the text is about a neighbouring product
 
 
 def focus(text: str) -> str:
@@ -48,17 +52,20 @@ def focus(text: str) -> str:
 
 
 class Engine:
-    def __init__(self, index: store.Index, encoder: "embed.Encoder | None" = None, scope=None):
+    def __init__(self, index: store.Index, encoder: "embed.Encoder | None" = None, scope: Scope | None = None):
         self.index = index
         self._entries: list[Entry] = index.entries
         self.kinds = [e.kind for e in self._entries]
         self.row_of = {e.id: i for i, e in enumerate(self._entries)}
-        self.encoder = encoder or embed.QueryEncoder(index.folder / embed.ONNX_FILE)
+        self.encoder = encoder if encoder is not None else index.encoder  # load() opened and checked it
         self.scope = scope
+        # Every error string an entry quotes, normalised: a pasted fragment of
+        # one ("Failed to connect socket") is as good as a rule hit.
+        self._quoted = [(f" {_words(err)} ", e.id) for e in self._entries for err in e.errors]
 
     @classmethod
     def open(cls, corpus_dir: Path, index_dir: Path, log=None) -> "Engine":
-        return cls(store.ensure(corpus_dir, index_dir, log=log), scope=_load_scope(corpus_dir))
+        return cls(store.ensure(corpus_dir, index_dir, log=log), scope=Scope.for_corpus(Path(corpus_dir)))
 
     def info(self) -> dict:
         """What /healthz and logs may say about the loaded index."""
@@ -76,7 +83,7 @@ class Engine:
         triage must find at any log level."""
         return [r.pattern.pattern for r in self.index.rules]
 
-    def scope_of(self, text: str):
+    def scope_of(self, text: str) -> ScopeHit | None:
         """A ScopeHit when the text is about a neighbouring product and not ours."""
         return self.scope.classify(text) if self.scope and text else None
 
@@ -89,12 +96,21 @@ class Engine:
 
     def prepare_masked(self, masked: str, redacted: int = 0) -> Query:
         """For text already masked (triage masks each line as it reads it)."""
-        hits = match(self.index.rules, masked)
+        hits = match(self.index.rules, masked) or self._fragment_hits(masked)
         scope = self.scope_of(masked)
         focused = focus(masked)
         if not hits and not scope:  # a rule hit needs no help; keep that path fast
             focused = self.index.keyword.speller.correct(focused)
         return Query(masked, redacted, hits, focused, scope)
+
+    def _fragment_hits(self, text: str) -> list[Hit]:
+        if len(text) > 300:
+            return []
+        words = _words(text)
+        if len(words.split()) < 3:
+            return []
+        ids = list(dict.fromkeys(eid for quoted, eid in self._quoted if f" {words} " in quoted))
+        return [Hit(eid, "quoted-fragment", text.strip()) for eid in ids] if 0 < len(ids) <= 2 else []
 
     # -- step 2: rank --------------------------------------------------------
     def rank(
@@ -108,6 +124,7 @@ class Engine:
         need = [i for i, q in enumerate(queries) if not hits[i] and not q.scope and weights.get("semantic")]
         vectors = self.encoder.encode([queries[i].focused for i in need])
         sem = dict(zip(need, self._semantic(vectors))) if need else {}
+        gated = weights == fusion.WEIGHTS  # the confidence gate was fitted on the fused ranking
         results = []
         for i, q in enumerate(queries):
             if q.scope is not None:
@@ -118,6 +135,13 @@ class Engine:
             if weights.get("keyword"):
                 signals["keyword"] = self._keyword(q.focused)
             cands = fusion.fuse(signals, weights, self.kinds, [self.row_of[h.entry] for h in hits[i]])
+            if gated and cands and not hits[i]:
+                # The top score becomes the confidence that it is right; the
+                # others keep their order below it.
+                p = fusion.confidence(self.features(q, signals))
+                top_score = cands[0].score
+                for c in cands:
+                    c.score = p * c.score / top_score if top_score > 0 else 0.0
             evidence = {self.row_of[h.entry]: h.evidence for h in hits[i]}
             answers = [self._answer(c, evidence.get(c.row)) for c in cands[:top]]
             abstained = not answers or answers[0].score < fusion.ABSTAIN_BELOW
@@ -129,6 +153,15 @@ class Engine:
 
     def ask_many(self, texts: list[str], top: int = TOP_DEFAULT) -> list[AskResult]:
         return self.rank([self.prepare(t) for t in texts], top)
+
+    def features(self, q: Query, signals: Mapping[str, Mapping[int, float]]) -> dict[str, float]:
+        """What the confidence gate reads (bench/calibrate.py fits it)."""
+        toks = tokenize(q.focused)
+        vocab = self.index.keyword.retriever.vocab_dict
+        cover = sum(t in vocab for t in toks) / len(toks) if toks else 0.0
+        return fusion.gate_features(
+            signals.get("semantic", {}), signals.get("keyword", {}), cover, lexicon.about_hsm(q.masked), lexicon.in_domain(q.masked)
+        )
 
     # -- the signals ---------------------------------------------------------
     def _semantic(self, vectors: np.ndarray) -> list[dict[int, float]]:
@@ -169,11 +202,9 @@ class Engine:
         )
 
 
-def _load_scope(corpus_dir: Path):
-    """The corpus's neighbouring products (`scope.yml`); none, no scope checks."""
-    try:
-        from bot.search.scope import DEFAULT_SCOPE_FILE, Scope
-    except ImportError:  # TEMP until the scope module lands
-        return None
-    path = Path(corpus_dir) / DEFAULT_SCOPE_FILE
-    return Scope.load(path) if path.is_file() else None
+
+_NON_WORD = re2.compile(r"[^a-z0-9]+")
+
+
+def _words(text: str) -> str:
+    return _NON_WORD.sub(" ", text.lower()).strip()

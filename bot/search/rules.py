@@ -17,7 +17,6 @@ connection error` is AWS CloudHSM's. The twin that differs only by product
 (bot/search/scope.py) reads the whole text first and abstains on it.
 """
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,6 @@ import yaml
 from bot.models import Entry
 
 CURATED = Path(__file__).with_name("rules.yml")
-DERIVE_VERSION = "2"  # 2: RE2, boundary as a group
 MIN_TOKENS = 3
 
 
@@ -124,10 +122,6 @@ def load_guards(path: Path = CURATED) -> tuple[list[str], list[str]]:
     return list(data.get("foreign") or []), list(data.get("ours") or [])
 
 
-def rules_hash(path: Path = CURATED) -> str:
-    return hashlib.sha256(DERIVE_VERSION.encode() + path.read_bytes()).hexdigest()[:16]
-
-
 def _either(patterns: list[str], what: str):
     for p in patterns:
         compile_rule_pattern(p, what)
@@ -148,10 +142,18 @@ def derive_pattern(error: str) -> str | None:
     punctuation and hex width; None when it is too short to be specific.
     Group 1 is the error: RE2 has no lookbehind, so the boundary chars
     around it are matched outside the group."""
-    tokens = re.findall(r"[A-Za-z0-9_]+", error)  # a doc's own string: short and trusted
+    # A placeholder (`<subscription>`, `<username>`) stands for whatever the
+    # log has there: a bounded gap, so the pattern stays linear.
+    parts = re.findall(r"<[^<>\s]{1,40}>|[A-Za-z0-9_]+", error)  # a doc's own string: short and trusted
+    tokens = [t for t in parts if not t.startswith("<")]
     if len(tokens) < MIN_TOKENS:
         return None
-    body = r"[^a-z0-9\n]*".join(_token_regex(t) for t in tokens)
+    body = ""
+    for i, t in enumerate(parts):
+        if t.startswith("<"):
+            body += r"[^\n]{0,80}?" if i else ""
+        else:
+            body += (r"[^a-z0-9\n]*" if body and not body.endswith("?") else "") + _token_regex(t)
     return r"(?:^|[^a-z0-9])(" + body + r")(?:[^a-z0-9]|$)"
 
 

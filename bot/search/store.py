@@ -300,10 +300,3 @@ def ensure(corpus_dir: Path, index_dir: Path, log=None) -> Index:
         except IndexError_ as exc:
             raise IndexError_(f"the index just built in {index_dir} does not load: {exc}") from exc
 
-
-def build(corpus_dir: Path, index_dir: Path, log=print) -> dict:
-    """Kept for callers of the old API (tests/conftest.py): builds in this
-    process, under the lock. New code: bot.search.build.build."""
-    from bot.search import build as builder
-
-    return builder.build(corpus_dir, index_dir, log=log)
