@@ -114,17 +114,23 @@ class Engine:
 
     # -- step 2: rank --------------------------------------------------------
     def rank(
-        self, queries: list[Query], top: int = TOP_DEFAULT, weights: Mapping[str, float] | None = None, rules: bool = True
+        self,
+        queries: list[Query],
+        top: int = TOP_DEFAULT,
+        weights: Mapping[str, float] | None = None,
+        rules: bool = True,
+        gate: bool = True,
     ) -> list[AskResult]:
         """One batch. `weights` picks the signals (`chsm eval` ranks by one
-        signal alone through the same calibration); `rules=False` ignores rule hits."""
+        signal alone through the same calibration); `rules=False` ignores rule
+        hits; `gate=False` skips the confidence gate (bench/calibrate.py fits it)."""
+        gated = gate and weights is None  # the gate was fitted on the fused ranking
         weights = fusion.WEIGHTS if weights is None else weights
         hits = [q.hits if rules else [] for q in queries]
         # Rule hits and out-of-scope texts need no encoder: the rule path stays ~1 ms.
         need = [i for i, q in enumerate(queries) if not hits[i] and not q.scope and weights.get("semantic")]
         vectors = self.encoder.encode([queries[i].focused for i in need])
         sem = dict(zip(need, self._semantic(vectors))) if need else {}
-        gated = weights == fusion.WEIGHTS  # the confidence gate was fitted on the fused ranking
         results = []
         for i, q in enumerate(queries):
             if q.scope is not None:
