@@ -12,6 +12,17 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 
 
+REAL_MODEL = {"engine", "index_dir"}
+
+
+def pytest_collection_modifyitems(items):
+    """Tests on the real model or a real bot process are the slow tier:
+    `pytest -m "not slow"` runs the rest in seconds."""
+    for item in items:
+        if REAL_MODEL & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _onnx_cache(tmp_path_factory):
     """One ONNX export per test session, never the developer's ~/.cache."""

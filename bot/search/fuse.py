@@ -106,9 +106,9 @@ def fuse(
                 strongest = (name, value)
         score = calibrate(mixed)
         if row in rule_rows:
-            # In rule order among rule hits, all at or above the floor.
-            rank = rule_rows.index(row)
-            score = RULE_FLOOR + (1 - RULE_FLOOR) * (0.9**rank) * (0.5 + 0.4 * score)
+            # One band per rule rank above the floor: rule order first, then the mix.
+            rank, n = rule_rows.index(row), len(rule_rows)
+            score = RULE_FLOOR + (1 - RULE_FLOOR) * (n - rank - 1 + 0.5 + 0.4 * score) / n
             names = ["regex", *fired]
         else:
             if rule_rows:  # below every rule hit, order among the rest kept
