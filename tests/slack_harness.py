@@ -50,6 +50,11 @@ class BotProcess:
             "CHSM_DATA_DIR": str(data_dir),
             **env,
         }
+        # To measure another version of the bot against the same tests (bench/slack.py
+        # does this for before/after figures): its source tree, index and corpus.
+        for knob, var in (("CHSM_TEST_BOT_PYTHONPATH", "PYTHONPATH"), ("CHSM_TEST_BOT_INDEX_DIR", "CHSM_INDEX_DIR"), ("CHSM_TEST_BOT_CORPUS_DIR", "CHSM_CORPUS_DIR")):
+            if os.environ.get(knob):
+                self.env[var] = os.environ[knob]
         chsm = Path(sys.executable).with_name("chsm")
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
@@ -173,3 +178,73 @@ class BotProcess:
             "actions": [{"action_id": action_id, "block_id": "b", "value": value, "type": "button", "action_ts": "1.3"}],
         }
         return self.post(urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded")
+
+
+# -- logs to send ----------------------------------------------------------------------
+ERROR_KINDS = [
+    "C_Login failed with error code: 0xa3",
+    "C_Initialize() failed with 00000005 (Failed to connect socket)",
+    "HSM Error: RET_USER_LOGIN_FAILURE",
+    "ERROR connection to 10.0.0.5:2225 refused",
+    "worker timed out after 30s",
+]
+
+
+def error_lines_gzip(mb: int) -> bytes:
+    """About `mb` MB of error lines, gzip'd small: repeated gzip members
+    (a valid gzip file; readers see one stream). 200 MB -> about 1.3 MB."""
+    import gzip
+
+    block = "".join(f"2026-11-27 10:00:{i % 60:02d} ERROR {ERROR_KINDS[i % 5]}\n" for i in range(300)).encode() * 64
+    member = gzip.compress(block, 9)
+    return member * (mb * 1024 * 1024 // len(block) + 1)
+
+
+def long_line_log(kb: int = 150) -> bytes:
+    """One line the old redactor took quadratic time over (20 s for 45 KB)."""
+    return b"INFO start\nERROR auth failed: Bearer " + b"a." * (kb * 512) + b"\nINFO done\n"
+
+
+def file_share(fake, name: str, data: bytes, **kw) -> dict:
+    return {"id": "F" + name, "name": name, "mimetype": "application/gzip" if name.endswith(".gz") else "text/plain", "size": len(data),
+            "url_private_download": fake.add_file(name, data, **kw)}
+
+
+# -- jobs for WorkerPool tests (run inside spawned workers; importable by name) ----------
+def load_nothing() -> dict:
+    return {"loaded": True}
+
+
+def job_echo(state, value):
+    return value
+
+
+def job_sleep(state, seconds: float):
+    time.sleep(seconds)
+    return seconds
+
+
+def job_hold_gil(state, seconds: float):
+    """Catastrophic backtracking in `re`: one C call that never lets go of the GIL."""
+    import re
+
+    n, t0 = 18, time.perf_counter()
+    while time.perf_counter() - t0 < seconds / 4:
+        n += 1
+        t0 = time.perf_counter()
+        re.match(r"(a+)+$", "a" * n + "b")
+    return n
+
+
+def job_die(state):
+    os._exit(3)
+
+
+def job_input_error(state, message: str):
+    from bot.errors import InputError
+
+    raise InputError(message)
+
+
+def job_bug(state):
+    return {}["missing"]
