@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from conftest import run_chsm
 
 
@@ -79,6 +81,7 @@ def test_triage_json_and_secret_masking(index_dir, tmp_path):
     assert p.returncode == 0 and "C_Login" in p.stdout
 
 
+@pytest.mark.slow
 def test_corrupt_index_is_rebuilt_with_a_message(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
