@@ -18,7 +18,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     # --corpus/--index/--debug work before or after the subcommand alike.
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     common.add_argument("--corpus", type=Path, default=argparse.SUPPRESS, help="corpus folder (default: $CHSM_CORPUS_DIR or the bundled docs)")
     common.add_argument("--index", type=Path, default=argparse.SUPPRESS, help="index folder (default: $CHSM_INDEX_DIR or the index beside the bundled corpus)")

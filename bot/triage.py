@@ -24,7 +24,7 @@ import time
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Protocol
 
 import re2
 
@@ -43,6 +43,12 @@ MAX_HOSTS = 20
 # is shorter and noisier than a question, and a wrong fix costs more than
 # "other errors".
 FINDING_MIN_SCORE = 0.75
+
+
+class Readable(Protocol):
+    """A file, a pipe, an HTTP body: anything with read(n)."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
 
 
 @dataclass
@@ -94,7 +100,7 @@ def _sniff(head: bytes, name: str) -> str | None:
 class _Reader:
     """Raw bytes of one source: gzip opened, counted against the budget."""
 
-    def __init__(self, stream: BinaryIO, name: str, budget_left: int | None):
+    def __init__(self, stream: Readable, name: str, budget_left: int | None):
         self.name, self.left, self.read_bytes, self.cut = name, budget_left, 0, False
         raw = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(_Raw(stream))
         magic = raw.peek(2)[:2]
@@ -284,7 +290,7 @@ def _decode(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")  # the usual non-UTF-8 log
 
 
-def scan(sources: Sequence[tuple[str, BinaryIO]], known: Sequence[str] = (), budget: Budget | None = None) -> Scan:
+def scan(sources: Sequence[tuple[str, Readable]], known: Sequence[str] = (), budget: Budget | None = None) -> Scan:
     budget = budget or Budget()
     deadline = time.monotonic() + budget.seconds if budget.seconds else None
     started = time.monotonic()
@@ -429,7 +435,7 @@ def _shown(text: str) -> str:
     return text[: SHOWN_CHARS - 1] + "…" if len(text) > SHOWN_CHARS else text
 
 
-def triage(engine, sources: Sequence[tuple[str, BinaryIO]], budget: Budget | None = None) -> TriageResult:
+def triage(engine, sources: Sequence[tuple[str, Readable]], budget: Budget | None = None) -> TriageResult:
     """Scan and explain. Unreadable sources become notes, not errors; only a
     single source that cannot be read at all raises InputError."""
     found = scan(sources, engine.known_messages(), budget)
@@ -438,7 +444,7 @@ def triage(engine, sources: Sequence[tuple[str, BinaryIO]], budget: Budget | Non
     return explain(engine, found)
 
 
-def open_log(path) -> tuple[BinaryIO, str]:
+def open_log(path) -> tuple[Readable, str]:
     try:
         if path.is_dir():
             raise InputError(f"{path} is a folder, not a log file")

@@ -77,6 +77,8 @@ def _load_factory(spec: str):
     if where.endswith(".py"):
         name = "chsm_fake_encoder_" + hashlib.sha256(where.encode()).hexdigest()[:8]
         mod_spec = importlib.util.spec_from_file_location(name, where)
+        if mod_spec is None or mod_spec.loader is None:
+            raise ImportError(f"cannot load {where}")
         module = importlib.util.module_from_spec(mod_spec)
         mod_spec.loader.exec_module(module)
     else:

@@ -22,6 +22,7 @@ are read, so a megabyte costs the same as 24 KB.
 """
 
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 import re2
@@ -122,7 +123,7 @@ class ScopeHit:
     evidence: str  # the text that matched
 
 
-def _either(patterns: list[str]):
+def _either(patterns: list[str]) -> Any:
     """One compiled alternation: one linear pass per kind of evidence."""
     return re2.compile("|".join(f"(?:{p})" for p in patterns), _OPTIONS) if patterns else None
 
@@ -142,8 +143,8 @@ def _evidence(data: bytes, m) -> str:
 class _Product:
     name: str
     url: str
-    patterns: object  # compiled RE2
-    mentions: object | None
+    patterns: Any  # compiled RE2 (no type hints)
+    mentions: Any | None
 
 
 class Scope:
@@ -210,7 +211,7 @@ def _first_error(e: ValidationError, data: dict) -> str:
     err = errors[0]
     loc = err.get("loc", ())
     parts: list[str] = []
-    node = data
+    node: Any = data
     for i, key in enumerate(loc):
         if isinstance(key, int):
             parts[-1:] = [f"{parts[-1]}[{key}]" if parts else f"[{key}]"]

@@ -31,6 +31,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import Any
+
 import numpy as np
 
 from bot.corpus import corpus_hash
@@ -57,7 +59,7 @@ class Index:
     folder: Path
     manifest: dict
     entries: list[Entry]
-    vectors: object  # faiss.Index
+    vectors: Any  # faiss.Index (faiss ships no type hints)
     chunk_entry: np.ndarray
     keyword: Keyword
     rules: list[Rule]
@@ -259,6 +261,7 @@ def run_build(corpus_dir: Path, index_dir: Path, lock, log) -> None:
         except OSError as exc:
             raise IndexError_(f"could not start the build of the search index in {index_dir}") from exc
         try:
+            assert proc.stdout is not None  # stdout=PIPE
             for line in proc.stdout:  # the child's protocol: "log\t..." and "error\t..." lines
                 kind, _, msg = line.rstrip("\n").partition("\t")
                 if kind == "log":
