@@ -47,9 +47,9 @@ def compile_rule_pattern(pattern: str, what: str = "pattern"):
         compiled = re2.compile(pattern, _OPTIONS)
     except re2.error as e:
         reason = e.args[0].decode("utf-8", "replace") if e.args and isinstance(e.args[0], bytes) else str(e)
-        raise ValueError(f"{what}: {pattern!r} is not valid RE2: {reason}") from None
+        raise ValueError(f"{what} {pattern!r} is not valid RE2: {reason}") from None
     if compiled.search("") is not None:
-        raise ValueError(f"{what}: {pattern!r} matches the empty string")
+        raise ValueError(f"{what} {pattern!r} matches the empty string, so it would match every text")
     return compiled
 
 

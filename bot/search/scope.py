@@ -30,6 +30,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.errors import ConfigError
+from bot.search.rules import _OPTIONS, compile_rule_pattern
 
 DEFAULT_SCOPE_FILE = "scope.yml"
 HEAD_CHARS = 20_000
@@ -44,26 +45,11 @@ class ScopeError(ConfigError):
     """A scope file that can't be used; the message is one line naming the file."""
 
 
-def _options() -> re2.Options:
-    opts = re2.Options()
-    opts.case_sensitive = False
-    opts.log_errors = False  # the error comes back in the exception; no stderr noise
-    return opts
-
-
-_OPTIONS = _options()
 
 
 def compile_pattern(pattern: str):
-    """One RE2 pattern, case-insensitive; ValueError with RE2's reason."""
-    try:
-        compiled = re2.compile(pattern, _OPTIONS)
-    except re2.error as e:
-        reason = e.args[0].decode("utf-8", "replace") if e.args and isinstance(e.args[0], bytes) else str(e)
-        raise ValueError(f"pattern {pattern!r} is not valid RE2: {reason}") from None
-    if compiled.search("") is not None:
-        raise ValueError(f"pattern {pattern!r} matches the empty string, so it would match every text")
-    return compiled
+    """One RE2 pattern, case-insensitive, as the rules compile theirs."""
+    return compile_rule_pattern(pattern, "pattern")
 
 
 def _check_patterns(patterns: list[str]) -> list[str]:
