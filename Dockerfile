@@ -14,9 +14,13 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY corpus ./corpus
 
-# torch==2.13.0+cpu (pinned in pyproject.toml) comes from PyTorch's CPU index.
-RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu . \
-    && chsm index build \
+# A CPU build of torch first, from PyTorch's CPU index, so that `torch>=2.6`
+# in pyproject.toml is met and pip never pulls the CUDA build. The ONNX export
+# cache goes to a folder removed in the same layer.
+RUN pip install --index-url https://download.pytorch.org/whl/cpu torch \
+    && pip install . \
+    && CHSM_CACHE_DIR=/tmp/chsm-cache chsm index build \
+    && rm -rf /tmp/chsm-cache \
     && useradd --system --uid 10001 --home-dir /app chsm \
     && mkdir -p /data \
     && chown -R chsm /data
