@@ -17,7 +17,7 @@ COPY corpus ./corpus
 # A CPU build of torch first, from PyTorch's CPU index, so that `torch>=2.6`
 # in pyproject.toml is met and pip never pulls the CUDA build. The ONNX export
 # cache goes to a folder removed in the same layer.
-RUN pip install --index-url https://download.pytorch.org/whl/cpu torch \
+RUN pip install --index-url https://download.pytorch.org/whl/cpu "torch==2.13.0" \
     && pip install . \
     && CHSM_CACHE_DIR=/tmp/chsm-cache chsm index build \
     && rm -rf /tmp/chsm-cache \
