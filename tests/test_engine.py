@@ -62,3 +62,14 @@ def test_batch_equals_single(engine):
     many = engine.ask_many(qs)
     for q, r in zip(qs, many):
         assert r.model_dump() == engine.ask(q).model_dump()
+
+
+def test_the_encoder_never_runs_a_huge_batch(engine, monkeypatch):
+    """900 texts at once once took 16 GB (attention grows with batch x tokens^2)."""
+    from bot.search import embed
+
+    sizes = []
+    real = embed.QueryEncoder._encode
+    monkeypatch.setattr(embed.QueryEncoder, "_encode", lambda self, texts: sizes.append(len(texts)) or real(self, texts))
+    vecs = engine.encoder.encode(["C_Login failed " * 60] * 100)
+    assert vecs.shape == (100, 384) and max(sizes) <= embed.ENCODE_BATCH
