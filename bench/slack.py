@@ -137,7 +137,7 @@ import signal  # noqa: E402
 import socket  # noqa: E402
 
 import httpx  # noqa: E402
-from slack_harness import error_lines_gzip, file_share, long_line_log, sign  # noqa: E402
+from slack_harness import error_lines_gzip, file_share, gzip_bomb, long_line_log, sign  # noqa: E402
 
 MENTION = "<@UBOT> C_Login failed with error code: 0xa3"
 _seq = iter(range(1, 10**9))
@@ -357,10 +357,10 @@ def s_edge(fake, tmp):
         bot.stop()
 
 
-def s_bomb(fake, tmp):
-    bot = _bot(fake, tmp, CHSM_MAX_FILE_BYTES=str(30 * 1024 * 1024))
+def s_bomb(fake, tmp, **env):
+    bot = _bot(fake, tmp, CHSM_MAX_FILE_BYTES=str(30 * 1024 * 1024), **env)
     try:
-        bomb = error_lines_gzip(2048)[: 2 * 1024 * 1024]
+        bomb = gzip_bomb(2)
         time.sleep(5)  # workers loaded
         base = bot.rss_mb()
         with Sampler(bot) as rss:
@@ -372,7 +372,12 @@ def s_bomb(fake, tmp):
         bot.stop()
 
 
-SCENARIOS = {"long_line": s_long_line, "token": s_token, "heavy_dms": s_heavy_dms, "trickle": s_trickle, "sigterm": s_sigterm, "edge": s_edge, "bomb": s_bomb}
+def s_bomb_two_workers(fake, tmp):
+    return s_bomb(fake, tmp, CHSM_WORKERS="2")
+
+
+SCENARIOS = {"long_line": s_long_line, "token": s_token, "heavy_dms": s_heavy_dms, "trickle": s_trickle, "sigterm": s_sigterm, "edge": s_edge, "bomb": s_bomb,
+             "bomb_two_workers": s_bomb_two_workers}
 
 
 def run_all(only=None) -> dict:
