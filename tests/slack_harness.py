@@ -200,6 +200,17 @@ def error_lines_gzip(mb: int) -> bytes:
     return member * (mb * 1024 * 1024 // len(block) + 1)
 
 
+def gzip_bomb(mb: float = 2) -> bytes:
+    """`mb` MB of gzip that open to about 340 times as much of one error line
+    (deflate's best on text): 2 MB -> about 700 MB. Whole gzip members, so a
+    reader sees one clean stream."""
+    import gzip
+
+    line = b"2026-11-27 10:00:00 ERROR C_Login failed with error code: 0xa3\n"
+    member = gzip.compress(line * (64 * 1024 * 1024 // len(line)), 9)
+    return member * max(1, int(mb * 1024 * 1024 // len(member)))
+
+
 def long_line_log(kb: int = 150) -> bytes:
     """One line the old redactor took quadratic time over (20 s for 45 KB)."""
     return b"INFO start\nERROR auth failed: Bearer " + b"a." * (kb * 512) + b"\nINFO done\n"

@@ -74,3 +74,12 @@ def test_neighbour_question_end_to_end(engine):
     assert r.kind == "ask" and r.abstained and r.ask.scope is not None
     text, _, _ = format_reply(r, in_channel=True)
     assert text.startswith(f"This looks like {r.ask.scope.product}")
+
+
+def test_user_file_names_cannot_ping_anyone():
+    from bot.models import TriageResult
+
+    r = TriageResult(source="x", lines=1, redacted=0, findings=[], unmatched=[], notes=["skipped <!here>.png: not a text log"])
+    text, blocks, _ = format_reply(answer.Reply("triage", triage=r, described="<!channel>.log"), in_channel=False)
+    shown = text + json.dumps(blocks)
+    assert "<!channel>" not in shown and "<!here>" not in shown and "&lt;!channel&gt;" in shown

@@ -15,7 +15,7 @@ from bot.slack.workers import Busy, JobFailed, WorkerPool
 
 from conftest import CORPUS
 from fake_slack import FakeSlack
-from slack_harness import BotProcess, error_lines_gzip, file_share, job_hold_gil, long_line_log
+from slack_harness import BotProcess, error_lines_gzip, file_share, gzip_bomb, job_hold_gil, long_line_log
 
 _n = itertools.count(1)
 
@@ -201,7 +201,7 @@ def test_a_job_past_its_deadline_tells_the_user_and_the_bot_recovers(fake, index
 def test_a_gzip_bomb_keeps_the_whole_bot_under_1_2_gb(fake, index_dir, tmp_path):
     bot = BotProcess(fake, index_dir, tmp_path / "data", CORPUS, CHSM_MAX_FILE_BYTES=str(30 * 1024 * 1024), CHSM_JOB_DEADLINE="40")
     try:
-        bomb = error_lines_gzip(2048)[: 2 * 1024 * 1024]  # 2 MB of gzip, over 300 MB of lines; cut mid-member like a truncated upload
+        bomb = gzip_bomb(2)  # about 700 MB of error lines
         baseline = bot.rss_mb()
         dm = send_dm(bot, fake, "bomb.log.gz", bomb)
         peak = baseline

@@ -168,7 +168,8 @@ def format_triage(r: TriageResult, *, described: str, in_channel: bool, stash: b
     triage's notes (what was skipped, where a budget stopped it) come first."""
     stash = buttons.once(stash)
     known = len(r.findings)
-    summary = f"Triage of {described}: {r.lines} lines, {known} known problem(s), {len(r.unmatched)} unexplained error line(s)."
+    # File names are the user's: escaped, so "<!channel>.log" pings nobody.
+    summary = f"Triage of {esc(described)}: {r.lines} lines, {known} known problem(s), {len(r.unmatched)} unexplained error line(s)."
     blocks = [_section(f"*{summary}*")]
     for n in r.notes:
         blocks.append(_context(f":information_source: {esc(n)}"))

@@ -57,7 +57,8 @@ def serve(corpus_dir: Path, index_dir: Path, *, http: bool, host: str, port: int
         handler = socket_handler(app, cfg.slack_app_token)
         log.info("connecting", extra={"fields": {"mode": "socket"}})
         handler.connect()
-        stop.wait()
+        while not stop.wait(LOOP_TICK):
+            pass
         started = time.monotonic()
         svc.draining = True
         handler.close()
