@@ -81,7 +81,8 @@ def stuck(svc: Services, body: dict, client: WebClient, respond) -> None:
                  text="No on-call is configured (CHSM_ONCALL). Ask in your team's channel and include the exact error text." + note)
         return
     channel = _id(body, "channel")
-    msg = body.get("message") if isinstance(body.get("message"), dict) else {}
+    raw = body.get("message")
+    msg = raw if isinstance(raw, dict) else {}
     thread_ts = s(msg, "thread_ts") or s(msg, "ts")  # absent for an ephemeral answer
     tried = f"the doc entry *{v.title}*" if v.title else "the docs (no confident match)"
     quoted = " ".join(v.query[:500].split())

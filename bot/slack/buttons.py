@@ -80,10 +80,11 @@ def decode(value, unstash: Unstash | None = None) -> ButtonData:
         data = None
     if not isinstance(data, dict):
         return ButtonData()
-    query = data.get("q") if isinstance(data.get("q"), str) else ""
-    key = data.get("k")
+    q, key = data.get("q"), data.get("k")
+    query = q if isinstance(q, str) else ""
     if not query and isinstance(key, str) and unstash is not None:
         query = unstash(key) or ""
-    entry = data.get("e") if isinstance(data.get("e"), str) else None
-    title = data.get("t") if isinstance(data.get("t"), str) else ""
+    e, t = data.get("e"), data.get("t")
+    entry = e if isinstance(e, str) else None
+    title = t if isinstance(t, str) else ""
     return ButtonData(query, entry, title[:MAX_TITLE])

@@ -110,7 +110,8 @@ def fetch(files: list[dict], *, token: str, api_url: str, max_bytes: int, second
         for i, f in enumerate(files):
             name = display_name(f)
             if not looks_textual(f):
-                mime = f.get("mimetype") if isinstance(f.get("mimetype"), str) else "unknown type"
+                raw_mime = f.get("mimetype")
+                mime = raw_mime if isinstance(raw_mime, str) else "unknown type"
                 out.append(Fetched(name, None, f"skipped {name}: not a text log ({mime[:60]})"))
                 continue
             size = f.get("size")

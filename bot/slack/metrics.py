@@ -1,8 +1,13 @@
 """Prometheus metrics, one registry per app (tests build several in a process)."""
 
 from collections.abc import Callable
+from functools import partial
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+
+def _stat(stats: Callable[[], dict], key: str) -> float:
+    return float(stats().get(key, 0))
 
 
 class Metrics:
@@ -31,7 +36,7 @@ class Metrics:
         """Gauges read from the worker pool at scrape time."""
         for key, help_ in (("busy", "Workers running a job"), ("queued", "Jobs waiting for a worker"), ("alive", "Worker processes alive")):
             g = Gauge(f"chsm_workers_{key}", help_, registry=self.registry)
-            g.set_function(lambda key=key: stats().get(key, 0))
+            g.set_function(partial(_stat, stats, key))
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -95,6 +95,7 @@ def _worker_main(conn, loader: str, loader_args: tuple, nice: int) -> None:
         if msg is None:
             return
         fn, args, kwargs = msg
+        out: tuple
         try:
             out = ("ok", _resolve(fn)(state, *args, **kwargs))
         except (UsageError, InputError) as exc:  # about the input: the user may see it
@@ -181,7 +182,7 @@ class WorkerPool:
         if self._closed:
             return
         parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(target=_worker_main, args=(child, self.loader, self.loader_args, self.nice), name="chsm-worker", daemon=True)
+        proc = self._ctx.Process(target=_worker_main, args=(child, self.loader, self.loader_args, self.nice), name="chsm-worker", daemon=True)  # type: ignore[attr-defined]
         proc.start()
         child.close()
         w = _Worker(proc, parent)
