@@ -36,5 +36,9 @@ def setup(level: int = logging.INFO) -> logging.Logger:
     root.setLevel(level)
     for noisy in ("slack_bolt", "slack_sdk", "waitress", "httpx", "bm25s", "faiss", "faiss.loader"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # response_url posts go through Services.call, which logs a failure once, as
+    # a warning with the method and the error's type; the client's own line is a
+    # duplicate at error level.
+    logging.getLogger("slack_sdk.webhook.client").setLevel(logging.CRITICAL)
 
     return logging.getLogger("chsm")
