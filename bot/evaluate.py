@@ -30,7 +30,7 @@ def load_queries(paths: list[Path]) -> list[dict]:
 
 def resolve(engine, label: str) -> set[str]:
     doc, _, title = label.partition(": ")
-    ids = set(engine.entries(doc, title))
+    ids = set(engine.entry_ids(doc, title))
     if not ids:
         raise ValueError(f"eval label names no entry: {label!r}")
     return ids

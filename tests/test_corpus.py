@@ -1,3 +1,4 @@
+import functools
 import re
 from pathlib import Path
 
@@ -9,8 +10,9 @@ from conftest import CORPUS
 TROUBLE = CORPUS / "azure-cloud-hsm" / "troubleshoot.md"
 
 
+@functools.cache
 def _entries():
-    return load_corpus(CORPUS)
+    return load_corpus(CORPUS)  # parsed once: tests read, never change, the entries
 
 
 def test_one_troubleshooting_entry_per_h3_with_its_h2_section():

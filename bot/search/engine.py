@@ -72,7 +72,7 @@ class Engine:
         m = self.index.manifest
         return {"entries": m["entries"], "model": m["model"], "corpus_hash": m["corpus_hash"][:12]}
 
-    def entries(self, doc: str, title_part: str) -> list[str]:
+    def entry_ids(self, doc: str, title_part: str) -> list[str]:
         """Ids of the entries of `doc` whose title contains `title_part`
         (how labelled sets name right answers)."""
         part = title_part.lower()
