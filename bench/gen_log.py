@@ -15,7 +15,9 @@ ERRORS = [
 ]
 
 
-def generate(path: str, size_mb: float = 100, error_rate: float = 0.01, seed: int = 7) -> int:
+def generate(path: str, size_mb: float = 100, error_rate: float = 0.01, seed: int = 7, errors: list[str] = ERRORS) -> int:
+    """Lines written. An error line is one of `errors`, formatted with a
+    random `n` (and `m`, `k` derived from it) so repeats differ in numbers."""
     rng = random.Random(seed)
     target = int(size_mb * 1024 * 1024)
     written = lines = 0
@@ -26,7 +28,7 @@ def generate(path: str, size_mb: float = 100, error_rate: float = 0.01, seed: in
                 n = rng.randrange(100_000)
                 ts = f"2026-11-27T{rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}.{n % 1000:03d}Z"
                 if rng.random() < error_rate:
-                    msg = rng.choice(ERRORS).format(n=n)
+                    msg = rng.choice(errors).format(n=n, m=n % 977, k=1000 + n % 13)
                 else:
                     msg = f"INFO request id={n} path=/api/v1/items/{n} status=200 latency={n % 97}ms"
                 buf.append(f"{ts} app-{n % 8} signer[{1000 + n % 50}]: {msg}\n")

@@ -10,11 +10,13 @@ templates, >= 120 MB/s after start-up, peak RSS <= 800 MB.
 
 import argparse
 import json
-import random
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_log import generate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,33 +47,13 @@ print(json.dumps({"startup_s": t1 - t0, "triage_s": t2 - t1, "findings": [f.answ
 """
 
 
-def generate(path: Path, mb: float, seed: int = 11) -> None:
-    rng = random.Random(seed)
-    target = int(mb * 1024 * 1024)
-    written = 0
-    with open(path, "w", encoding="utf-8") as f:
-        while written < target:
-            buf = []
-            for _ in range(10_000):
-                n = rng.randrange(100_000)
-                ts = f"2026-11-27T{rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}.{n % 1000:03d}Z"
-                if rng.random() < 0.01:
-                    msg = rng.choice(KINDS).format(n=n, m=n % 977, k=1000 + n % 13)
-                else:
-                    msg = f"INFO request id={n} path=/api/v1/items/{n} status=200 latency={n % 97}ms"
-                buf.append(f"{ts} app-{n % 8} signer[{1000 + n % 50}]: {msg}\n")
-            chunk = "".join(buf)
-            f.write(chunk)
-            written += len(chunk.encode())
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=float, default=50)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "bench.log"
-        generate(log, args.mb)
+        generate(str(log), args.mb, seed=11, errors=KINDS)
         size = log.stat().st_size
         out = subprocess.run([sys.executable, "-c", _CHILD, str(log)], capture_output=True, text=True, cwd=ROOT)
         if out.returncode:
