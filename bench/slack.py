@@ -93,11 +93,11 @@ def main():
     ap.add_argument("--only", help="comma-separated scenario names")
     ap.add_argument("--out", default="after", help="a label for the output file")
     args = ap.parse_args()
-    if args.hostile:
+    if args.tree:
         import os
 
-        if args.tree:
-            os.environ.update({"CHSM_TEST_BOT_PYTHONPATH": args.tree, "CHSM_TEST_BOT_INDEX_DIR": args.index, "CHSM_TEST_BOT_CORPUS_DIR": args.corpus})
+        os.environ.update({"CHSM_TEST_BOT_PYTHONPATH": args.tree, "CHSM_TEST_BOT_INDEX_DIR": args.index, "CHSM_TEST_BOT_CORPUS_DIR": args.corpus})
+    if args.hostile:
         res = run_all(args.only.split(",") if args.only else None)
         out = ROOT / "bench" / "out"
         out.mkdir(exist_ok=True)
@@ -113,6 +113,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         bot = BotProcess(fake, cfg.chsm_index_dir, Path(tmp) / "data", cfg.chsm_corpus_dir)
         try:
+            bot.wait_log("worker ready", timeout=120)  # a worker loading its index competes for the CPU
             run_senders(bot, fake, 2, 3, "warm")  # first requests pay for lazy imports
             res = {"ten_senders": run_senders(bot, fake, 10, args.per_sender, "ten")}
             burst = run_senders(bot, fake, 50, 1, "burst")

@@ -89,7 +89,9 @@ def compute(svc: Services, text: str, *, context: str | None = None) -> Reply:
             reply = svc.pool.run("bot.answer:answer", text, context=context, budget=svc.budget())
             svc.metrics.jobs.labels("ok").inc()
             return reply
-        return answer.answer(svc.engine(), text, context=context)
+        engine = svc.engine()
+        with svc.cpu:
+            return answer.answer(engine, text, context=context)
     except Exception as exc:  # each kind becomes its own plain sentence
         return failure_notice(svc, exc)
 

@@ -31,6 +31,11 @@ log = logging.getLogger("chsm.slack")
 # What a Web API call may raise that is Slack's or the network's doing. Anything
 # else (a wrong keyword argument, a bug) is ours and must surface as one.
 TRANSPORT_ERRORS = (SlackClientError, OSError, HTTPException, httpx.HTTPError)
+# In-process answers computed at once (the listener executor has 32 threads,
+# most of them waiting on workers, downloads or Slack). More would only queue
+# for the GIL, where the ack path waits too. bench/slack.py with this: ack
+# p95 45-69 ms under 10 senders, as the old 5-thread executor's 44-53 ms.
+CPU_SLOTS = 3
 
 
 class TrackedExecutor(ThreadPoolExecutor):
@@ -138,7 +143,8 @@ class Services:
             loader="bot.slack.workers:load_engine", loader_args=(corpus_dir, index_dir), deadline=settings.chsm_job_deadline,
         )
         self.metrics.watch_pool(self.pool.stats)
-        self.executor = TrackedExecutor(32)
+        self.executor = TrackedExecutor(32)  # many may wait (on workers, downloads, Slack)...
+        self.cpu = threading.BoundedSemaphore(CPU_SLOTS)  # ...few may compute: acks need the GIL too
         self.draining = False
         self._progress: set[Progress] = set()
         self._progress_lock = threading.Lock()
