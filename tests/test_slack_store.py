@@ -187,6 +187,7 @@ def test_a_read_only_empty_data_folder_still_starts_and_answers(fake, index_dir,
         _umount(data)
 
 
+@pytest.mark.slow  # a real bot process
 def test_a_broken_index_never_shows_users_a_path(fake, tmp_path):
     """The corpus folder is gone and the index can't be built: every reply says
     so plainly, without the server's paths or the exception's text."""

@@ -17,6 +17,7 @@ from conftest import CORPUS
 from fake_slack import FakeSlack
 from slack_harness import BotProcess, error_lines_gzip, file_share, gzip_bomb, job_hold_gil, long_line_log
 
+pytestmark = pytest.mark.slow  # real processes throughout
 _n = itertools.count(1)
 
 
