@@ -213,7 +213,17 @@ def _feedback(args) -> int:
     from bot.config import settings
     from bot.slack.feedback import FeedbackStore, format_summary
 
-    print(format_summary(FeedbackStore(settings().chsm_data_dir).summary()))
+    import logging
+
+    logging.getLogger().addHandler(logging.NullHandler())  # the store's own log line would repeat ours
+    data_dir = settings().chsm_data_dir
+    store = FeedbackStore(data_dir)
+    if not store.persistent:  # the bot falls back to memory; a report from nothing would be a lie
+        from bot.errors import ConfigError
+
+        why = (store.degraded or "").split(";")[0]
+        raise ConfigError(f"cannot read the feedback database in {data_dir}: {why}")
+    print(format_summary(store.summary()))
     return 0
 
 

@@ -118,3 +118,12 @@ def test_neighbour_product_is_named_with_its_docs(index_dir):
     assert "AWS CloudHSM" in p.stdout and "Azure Cloud HSM" in p.stdout
     both = json.loads(run_chsm("ask", "--json", "we are migrating from AWS CloudHSM to Azure Cloud HSM, how do I back up the cluster").stdout)
     assert both["scope"] is None
+
+
+def test_feedback_on_an_unusable_data_dir_fails_with_one_line(tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the data dir should be")
+    p = run_chsm("feedback", env={"CHSM_DATA_DIR": str(blocker / "data")})
+    assert p.returncode == 1 and p.stderr.startswith("chsm: cannot read the feedback database") and "Traceback" not in p.stderr
+    ok = run_chsm("feedback", env={"CHSM_DATA_DIR": str(tmp_path / "fresh")})
+    assert ok.returncode == 0 and "No feedback recorded yet." in ok.stdout
