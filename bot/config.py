@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     chsm_max_threads: int = 50_000  # and never more than this many are kept
     chsm_data_max_mb: int = 512  # the database never grows past this
 
+    # Several replicas: shared state on Redis (dedupe, rate limits, threads,
+    # feedback). Unset: in-process state and SQLite in chsm_data_dir.
+    chsm_redis_url: str = ""
+    chsm_channels_file: Path | None = None  # per-channel settings (YAML)
+
     slack_bot_token: str = ""
     slack_app_token: str = ""
     slack_signing_secret: str = ""

@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import Settings
 from bot.errors import EngineNotReady
+from bot.slack.channels import Channels
 from bot.slack.dedupe import SeenEvents
 from bot.slack.feedback import FeedbackStore
 from bot.slack.metrics import Metrics
@@ -134,6 +135,7 @@ class Services:
         self.settings = settings
         self.corpus_dir, self.index_dir = corpus_dir, index_dir
         self.metrics = Metrics()
+        self.channels = Channels.load(settings.chsm_channels_file)  # a bad file: ConfigError, one line at start
         self.store = FeedbackStore(
             settings.chsm_data_dir, thread_days=settings.chsm_thread_days, max_threads=settings.chsm_max_threads, max_mb=settings.chsm_data_max_mb
         )
