@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     # feedback). Unset: in-process state and SQLite in chsm_data_dir.
     chsm_redis_url: str = ""
     chsm_channels_file: Path | None = None  # per-channel settings (YAML)
+    chsm_socket_connections: int = 2  # Socket Mode: Slack spreads events over up to 10
 
     slack_bot_token: str = ""
     slack_app_token: str = ""
