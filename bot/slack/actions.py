@@ -1,6 +1,7 @@
 """Buttons: Share in channel, Helpful / Not helpful, Still stuck."""
 
 import logging
+import re
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -31,12 +32,12 @@ def _tell(svc: Services, respond, body: dict, **kw) -> None:
 
 
 def _oncall_mention(handle: str) -> str:
+    """A user group id pings the group, a user id the user; anything else
+    (an already formatted mention, plain text) is posted as written."""
     handle = handle.strip()
-    if handle.startswith("<"):
-        return handle
-    if handle.startswith("S"):
+    if re.fullmatch(r"S[A-Z0-9]+", handle):
         return f"<!subteam^{handle}>"
-    if handle[:1] in ("U", "W"):
+    if re.fullmatch(r"[UW][A-Z0-9]+", handle):
         return f"<@{handle}>"
     return handle
 
@@ -75,15 +76,16 @@ def stuck(svc: Services, body: dict, client: WebClient, respond) -> None:
     note = "" if stored else STORE_NOTE
     v = _data(svc, body)
     user = _id(body, "user") or ""
-    handle = svc.settings.chsm_oncall
+    channel = _id(body, "channel")
+    handle = svc.channels.get(channel).oncall_or(svc.settings.chsm_oncall)  # this channel's, else CHSM_ONCALL
     if not handle:
         _tell(svc, respond, body, response_type="ephemeral", replace_original=False,
-                 text="No on-call is configured (CHSM_ONCALL). Ask in your team's channel and include the exact error text." + note)
+                 text="No on-call is configured here (CHSM_ONCALL, or `oncall` in the channels file). Ask in your team's channel and include the exact error text." + note)
         return
-    channel = _id(body, "channel")
-    raw = body.get("message")
+    raw, box = body.get("message"), body.get("container")
     msg = raw if isinstance(raw, dict) else {}
-    thread_ts = s(msg, "thread_ts") or s(msg, "ts")  # absent for an ephemeral answer
+    # An ephemeral answer has no `message`; its container names the thread it was shown in.
+    thread_ts = s(msg, "thread_ts") or s(msg, "ts") or s(box if isinstance(box, dict) else {}, "thread_ts")
     tried = f"the doc entry *{v.title}*" if v.title else "the docs (no confident match)"
     quoted = " ".join(v.query[:500].split())
     summary = f"{_oncall_mention(handle)}: <@{user}> is still stuck after trying {tried}.\n> {quoted}"

@@ -1,9 +1,12 @@
 """A follow-up in a channel thread the bot already answered, without a
-mention: answered in that thread, the thread's earlier text as context."""
+mention: answered in that thread, the thread's earlier text as context;
+not at all where the channels file turns follow-ups (or the channel) off,
+and only to its author where it says `replies: ephemeral`."""
 
 from slack_sdk import WebClient
 
-from bot.slack.replies import ignored, malformed, post_reply, respond, s, thread_memory
+from bot.slack.mention import poster
+from bot.slack.replies import ignored, malformed, respond, s, thread_memory
 from bot.slack.services import Services
 
 IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join", "thread_broadcast"}
@@ -23,12 +26,18 @@ def handle(svc: Services, event: dict, body: dict, client: WebClient, bot_user_i
         return ignored(svc, "not a channel", event_id, quiet=True)
     if bot_user_id and f"<@{bot_user_id}>" in text:
         return ignored(svc, "mention (answered as app_mention)", event_id)
+    here = svc.channels.get(channel)
+    if why := here.refusal("followup"):  # before the store is asked: nothing to answer anyway
+        return ignored(svc, why, event_id)
+    user = s(event, "user")
+    if here.ephemeral and not user:
+        return ignored(svc, "no user for an ephemeral reply", event_id)
     earlier = svc.store.thread_context(channel, thread_ts)
     if earlier is None:
         return ignored(svc, "not our thread", event_id)
     reply = respond(
         svc, "followup", text, event_id=event_id, in_channel=True, context=earlier,
-        post=lambda msg, blocks, attach: post_reply(svc, client, channel=channel, thread_ts=thread_ts, text=msg, blocks=blocks, attachment=attach),
+        post=poster(svc, client, here, channel=channel, thread_ts=thread_ts, user=user, thread_exists=True),
     )
     memory, masked = thread_memory(reply, text)
     if memory:
