@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     # feedback). Unset: in-process state and SQLite in chsm_data_dir.
     chsm_redis_url: str = ""
     chsm_channels_file: Path | None = None  # per-channel settings (YAML)
+    # Rate limits, shared by every replica on Redis; a normal team never meets
+    # them (0: off). Past one, the asker gets one polite note per minute.
+    chsm_user_per_minute: int = 30
+    chsm_channel_per_minute: int = 120
     chsm_socket_connections: int = 2  # Socket Mode: Slack spreads events over up to 10
 
     slack_bot_token: str = ""

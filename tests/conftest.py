@@ -66,3 +66,14 @@ def run_chsm(*args: str, stdin: bytes | None = None, env: dict | None = None, ti
     )
     p.stdout, p.stderr = p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
     return p
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A real redis-server for the session (skipped without the binary, except in CI)."""
+    from redis_server import RedisServer, need_redis
+
+    need_redis()
+    server = RedisServer().start()
+    yield server
+    server.stop()

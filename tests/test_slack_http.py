@@ -33,7 +33,8 @@ def fake():
 
 @pytest.fixture(scope="module")
 def bot(fake, index_dir, tmp_path_factory):
-    b = BotProcess(fake, index_dir, tmp_path_factory.mktemp("botdata"), CORPUS, CHSM_ONCALL="S0ONCALL", CHSM_MAX_FILE_BYTES="200000")
+    b = BotProcess(fake, index_dir, tmp_path_factory.mktemp("botdata"), CORPUS, CHSM_ONCALL="S0ONCALL", CHSM_MAX_FILE_BYTES="200000",
+                   CHSM_USER_PER_MINUTE="0")  # these tests send far more than a person would; limits: test_slack_replicas.py
     yield b
     b.stop()
 
@@ -257,7 +258,7 @@ def test_fifty_concurrent_mentions_get_exactly_fifty_replies(bot, fake):
 
     def send(i):
         try:
-            r = bot.event({"type": "app_mention", "user": "U1", "text": "<@UBOT> C_Initialize() failed with 00000005", "ts": stamps[i], "channel": ch}, f"EvConc{ch}{i}")
+            r = bot.event({"type": "app_mention", "user": f"U{i}", "text": "<@UBOT> C_Initialize() failed with 00000005", "ts": stamps[i], "channel": ch}, f"EvConc{ch}{i}")
             if r.status_code != 200:
                 errors.append(r.status_code)
         except Exception as exc:  # noqa: BLE001 - collected and asserted below

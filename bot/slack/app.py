@@ -1,5 +1,6 @@
 """The Bolt app: one place that builds it and registers every listener."""
 
+import json
 import logging
 import re
 
@@ -10,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot.errors import ConfigError
-from bot.slack import actions, mention, messages, slash
+from bot.slack import actions, limits, mention, messages, slash
 from bot.slack.replies import ignored
 from bot.slack.services import Services
 
@@ -63,7 +64,7 @@ def build_app(svc: Services, *, http: bool) -> App:
     @app.middleware
     def once_per_event(body, next):
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if isinstance(event_id, str) and event_id and not svc.seen.first_time(event_id):
+        if isinstance(event_id, str) and event_id and not svc.store.first_time(event_id):
             svc.metrics.duplicates.inc()
             log.info("duplicate event ignored", extra={"fields": {"event_id": event_id}})
             return BoltResponse(status=200, body="")
@@ -79,6 +80,21 @@ def build_app(svc: Services, *, http: bool) -> App:
             ignored(svc, "own message", body.get("event_id") if isinstance(body.get("event_id"), str) else None)
             return BoltResponse(status=200, body="")
         return next()
+
+    @app.middleware
+    def within_limits(body, client, next):
+        who = limits.asker(svc, body) if isinstance(body, dict) else None
+        over = limits.over_limit(svc, who) if who is not None else None
+        if who is None or over is None:
+            return next()
+        ignored(svc, "rate limited", body.get("event_id") if isinstance(body.get("event_id"), str) else None)
+        if who.slash:  # the ack itself carries the note, only the caller sees it
+            return BoltResponse(status=200, body=json.dumps({"response_type": "ephemeral", "text": over.note}), headers={"content-type": "application/json"})
+        if over.first and who.channel and who.user:
+            svc.executor.submit(
+                svc.call, client.chat_postEphemeral, "chat.postEphemeral", channel=who.channel, user=who.user, text=over.note, thread_ts=who.thread_ts,
+            )
+        return BoltResponse(status=200, body="")
 
     @app.error
     def on_error(error, body):

@@ -33,11 +33,26 @@ CREATE TABLE IF NOT EXISTS threads (
 );
 CREATE INDEX IF NOT EXISTS threads_updated ON threads (updated);
 CREATE TABLE IF NOT EXISTS queries (key TEXT PRIMARY KEY, query TEXT NOT NULL, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS unanswered (ts REAL NOT NULL, query TEXT NOT NULL, surface TEXT);
+CREATE INDEX IF NOT EXISTS unanswered_ts ON unanswered (ts);
 """
 MAX_CONTEXT = 6000
 MAX_STASHED = 20_000  # characters of a query kept behind a button
 PRUNE_EVERY = 500  # writes between prunes
 MEMORY_THREADS = 10_000
+MAX_UNANSWERED = 20_000  # questions kept for `chsm report`, newest first
+
+
+def vote_query(query: str) -> str:
+    """A voted query as stored: button queries come masked already; this is a second line."""
+    return redact(query[:4000])[0][:2000]
+
+
+def thread_text(earlier: str | None, text: str, *, masked: bool) -> str:
+    """A thread's stored context after one more message: masked whole, then
+    cut (a cut first may split a secret), the newest MAX_CONTEXT characters."""
+    new = (text if masked else redact(text)[0])[-MAX_CONTEXT:]
+    return (((earlier + "\n") if earlier else "") + new)[-MAX_CONTEXT:]
 
 
 def _reason(exc: BaseException) -> str:
@@ -50,7 +65,7 @@ def _reason(exc: BaseException) -> str:
 
 
 class FeedbackStore:
-    def __init__(self, data_dir: Path, *, thread_days: float = 30, max_threads: int = 50_000, max_mb: int = 512, clock: Callable[[], float] = time.time):
+    def __init__(self, data_dir: Path | None, *, thread_days: float = 30, max_threads: int = 50_000, max_mb: int = 512, clock: Callable[[], float] = time.time):
         self.thread_days, self.max_threads, self.clock = thread_days, max_threads, clock
         self._lock = threading.Lock()
         self._memory_threads: OrderedDict[tuple[str, str], str] = OrderedDict()
@@ -58,8 +73,12 @@ class FeedbackStore:
         self.degraded: str | None = None  # why storage is not working as it should
         self.persistent = True
         try:
-            data_dir.mkdir(parents=True, exist_ok=True)
-            self._db = self._open(str(data_dir / "chsm.sqlite3"), max_mb)
+            if data_dir is None:  # on purpose: a fallback store that lives until restart
+                self.persistent = False
+                self._db = self._open(":memory:", max_mb)
+            else:
+                data_dir.mkdir(parents=True, exist_ok=True)
+                self._db = self._open(str(data_dir / "chsm.sqlite3"), max_mb)
         except (OSError, sqlite3.Error) as exc:
             self.persistent = False
             self.degraded = f"the data folder can't be used ({_reason(exc)}); votes and threads are kept in memory until restart"
@@ -104,14 +123,12 @@ class FeedbackStore:
 
     def vote(self, user_id: str, entry_id: str | None, verdict: str, query: str, surface: str) -> bool:
         """True when stored."""
-        masked = redact(query[:4000])[0][:2000]  # button queries come masked already; this is a second line
+        masked = vote_query(query)
         return self._write("vote", "INSERT INTO feedback VALUES (?, ?, ?, ?, ?, ?)", (self.clock(), user_id, entry_id, verdict, masked, surface))
 
     def remember_thread(self, channel: str, thread_ts: str, text: str, *, masked: bool = False) -> None:
         """`masked`: the text is masked already (by the engine), so it is not masked again."""
-        masked_text = (text if masked else redact(text)[0])[-MAX_CONTEXT:]  # masked whole, then cut: a cut may split a secret
-        earlier = self.thread_context(channel, thread_ts)
-        context = (((earlier + "\n") if earlier else "") + masked_text)[-MAX_CONTEXT:]
+        context = thread_text(self.thread_context(channel, thread_ts), text, masked=masked)
         if self._write("thread", "INSERT OR REPLACE INTO threads VALUES (?, ?, ?, ?)", (channel, thread_ts, context, self.clock())):
             self._memory_threads.pop((channel, thread_ts), None)
             return
@@ -120,6 +137,10 @@ class FeedbackStore:
             self._memory_threads.move_to_end((channel, thread_ts))
             while len(self._memory_threads) > MEMORY_THREADS:
                 self._memory_threads.popitem(last=False)
+
+    def record_unanswered(self, query: str, surface: str) -> None:
+        """A question the bot abstained on (masked already): `chsm report` lists them."""
+        self._write("unanswered", "INSERT INTO unanswered VALUES (?, ?, ?)", (self.clock(), query[:2000], surface))
 
     def stash_query(self, query: str) -> str | None:
         """Keep a long (already masked) query behind a short key for a button."""
@@ -147,6 +168,17 @@ class FeedbackStore:
     def stashed_query(self, key: str) -> str | None:
         rows = self._read("SELECT query FROM queries WHERE key=?", (key,))
         return rows[0][0] if rows else None
+
+    def report_items(self, since: float) -> list[dict]:
+        """What `chsm report` clusters: unanswered questions and negative votes since `since`."""
+        rows = self._read("SELECT ts, query, surface FROM unanswered WHERE ts >= ? ORDER BY ts DESC LIMIT ?", (since, MAX_UNANSWERED))
+        items = [{"ts": ts, "kind": "unanswered", "query": q, "entry": None, "surface": surface} for ts, q, surface in rows]
+        rows = self._read(
+            "SELECT ts, verdict, query, entry_id, surface FROM feedback WHERE ts >= ? AND verdict != 'helpful' ORDER BY ts DESC LIMIT ?",
+            (since, MAX_UNANSWERED),
+        )
+        items += [{"ts": ts, "kind": verdict, "query": q or "", "entry": e, "surface": surface} for ts, verdict, q, e, surface in rows]
+        return items
 
     def summary(self) -> list[dict]:
         rows = self._read(
@@ -179,6 +211,9 @@ class FeedbackStore:
                 )
                 self._db.execute(
                     "DELETE FROM queries WHERE rowid IN (SELECT rowid FROM queries ORDER BY created DESC LIMIT -1 OFFSET ?)", (self.max_threads,)
+                )
+                self._db.execute(
+                    "DELETE FROM unanswered WHERE rowid IN (SELECT rowid FROM unanswered ORDER BY ts DESC LIMIT -1 OFFSET ?)", (MAX_UNANSWERED,)
                 )
         except sqlite3.Error as exc:
             log.error("store prune failed", extra={"fields": {"error": _reason(exc)}})

@@ -38,5 +38,9 @@ class Metrics:
             g = Gauge(f"chsm_workers_{key}", help_, registry=self.registry)
             g.set_function(partial(_stat, stats, key))
 
+    def watch_store(self, status: Callable[[], dict]) -> None:
+        g = Gauge("chsm_store_degraded", "1 while storage (SQLite or Redis) is degraded", registry=self.registry)
+        g.set_function(lambda: float(status().get("status") != "ok"))
+
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -114,6 +114,8 @@ def observe(svc: Services, surface: str, started: float, reply: Reply, event_id:
     svc.metrics.reply.labels(surface).observe(latency)
     if reply.kind == "ask" and reply.abstained:
         svc.metrics.abstains.labels(surface).inc()
+        if reply.ask is not None and reply.ask.scope is None and reply.ask.query.strip():  # another product's question is not a doc to write
+            svc.store.record_unanswered(reply.ask.query, surface)
     log.info(
         "replied",
         extra={"fields": {

@@ -18,9 +18,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.config import Settings
 from bot.errors import EngineNotReady
 from bot.slack.channels import Channels
-from bot.slack.dedupe import SeenEvents
-from bot.slack.feedback import FeedbackStore
 from bot.slack.metrics import Metrics
+from bot.slack.state import State, open_state
 from bot.slack.workers import WorkerPool
 from bot.triage import Budget
 
@@ -136,10 +135,10 @@ class Services:
         self.corpus_dir, self.index_dir = corpus_dir, index_dir
         self.metrics = Metrics()
         self.channels = Channels.load(settings.chsm_channels_file)  # a bad file: ConfigError, one line at start
-        self.store = FeedbackStore(
-            settings.chsm_data_dir, thread_days=settings.chsm_thread_days, max_threads=settings.chsm_max_threads, max_mb=settings.chsm_data_max_mb
-        )
-        self.seen = SeenEvents()
+        # Dedupe, rate limits, threads, stashed queries, votes: this process and
+        # SQLite, or Redis shared by every replica (CHSM_REDIS_URL).
+        self.store: State = open_state(settings, on_error=lambda kind: self.metrics.errors.labels(kind).inc())
+        self.metrics.watch_store(lambda: self.store.status())
         self.pool = pool or WorkerPool(
             settings.chsm_workers, settings.chsm_queue,
             loader="bot.slack.workers:load_engine", loader_args=(corpus_dir, index_dir), deadline=settings.chsm_job_deadline,
@@ -189,7 +188,9 @@ class Services:
         if self.draining:
             return {"status": "stopping", **extra}
         if self._engine is not None:
-            return {"status": "ok", **self._engine.info(), **extra}
+            # Answers work; "degraded" when storage is in trouble (an orchestrator keeps us, an operator looks).
+            status = "ok" if extra["store"]["status"] == "ok" else "degraded"
+            return {"status": status, **self._engine.info(), **extra}
         return {"status": "error" if self._engine_error else "loading", "error": self._engine_error, **extra}
 
     # -- in-flight work, for shutdown -------------------------------------------------

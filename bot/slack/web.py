@@ -204,7 +204,7 @@ def wsgi_app(app: App, svc: Services, *, max_body: int | None = None) -> Callabl
                 svc.metrics.ack.observe(time.perf_counter() - started)
         if path == "/healthz" and method == "GET":
             health = svc.health()
-            status = "200 OK" if health["status"] == "ok" else "503 Service Unavailable"
+            status = "200 OK" if health["status"] in ("ok", "degraded") else "503 Service Unavailable"
             return _respond(start_response, status, json.dumps(health).encode())
         if path == "/metrics" and method == "GET":
             return _respond(start_response, "200 OK", svc.metrics.render(), CONTENT_TYPE_LATEST)

@@ -1,0 +1,154 @@
+"""Several `chsm serve --http` processes behind one Slack app, on one Redis:
+an event delivered to every replica (a load balancer plus Slack's retries)
+is answered once; limits are shared; Redis going away never silences them.
+
+The bots run on the tiny corpus with the deterministic fake encoder, so a
+replica starts in a couple of seconds; the real model is not what is tested."""
+
+import json
+import threading
+import time
+
+import pytest
+
+from fake_slack import FakeSlack
+from fakes import SPEC, tiny_index
+from redis_server import RedisServer, need_redis
+from slack_harness import BotProcess
+
+pytestmark = pytest.mark.slow  # real processes
+
+QUESTION = "<@UBOT> relay handshake refused by peer"
+
+
+@pytest.fixture
+def fake():
+    f = FakeSlack()
+    yield f
+    f.close()
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    return tiny_index(tmp_path / "tiny")
+
+
+def _bots(fake, tiny, tmp_path, n: int, **env):
+    corpus, index = tiny
+    env = {"CHSM_FAKE_ENCODER": SPEC.format("HashEncoder"), **env}
+    bots = []
+    try:
+        for i in range(n):
+            bots.append(BotProcess(fake, index, tmp_path / f"data{i}", corpus, **env))
+    except BaseException:
+        for b in bots:
+            b.stop()
+        raise
+    return bots
+
+
+def _mention(i: int, channel: str = "CREP", user: str = "U1") -> dict:
+    return {"type": "app_mention", "user": user, "text": QUESTION, "ts": f"100.{i:04d}", "channel": channel}
+
+
+def _deliver_to_all(bots, events: list[tuple[dict, str]]) -> None:
+    """Each event to every replica at the same moment, retries marked as Slack marks them."""
+    def send(bot, retry: int):
+        for event, event_id in events:
+            headers = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"} if retry else None
+            assert bot.event(event, event_id, headers).status_code == 200
+
+    threads = [threading.Thread(target=send, args=(b, i)) for i, b in enumerate(bots)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def _replies_by_thread(fake, channel: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for call in fake.api("chat.postMessage", channel=channel):
+        counts[call["body"]["thread_ts"]] = counts.get(call["body"]["thread_ts"], 0) + 1
+    return counts
+
+
+def test_two_replicas_on_redis_answer_each_event_once(fake, tiny, tmp_path, redis_server):
+    redis_server.flush()
+    bots = _bots(fake, tiny, tmp_path, 2, CHSM_REDIS_URL=redis_server.url, CHSM_USER_PER_MINUTE="0", CHSM_CHANNEL_PER_MINUTE="0")
+    try:
+        n = 60
+        _deliver_to_all(bots, [(_mention(i), f"EvRep{i}") for i in range(n)])
+        fake.wait(lambda: len(_replies_by_thread(fake, "CREP")) >= n, timeout=60)
+        for b in bots:  # let any second reply land before counting
+            b.settled(*[f"EvRep{i}" for i in range(n)])
+        counts = _replies_by_thread(fake, "CREP")
+        assert len(counts) == n and set(counts.values()) == {1}
+        # and a retry after one replica restarted is still a duplicate
+        bots[0].stop()
+        bots[0] = _bots(fake, tiny, tmp_path / "again", 1, CHSM_REDIS_URL=redis_server.url)[0]
+        bots[0].event(_mention(0), "EvRep0", {"X-Slack-Retry-Num": "2", "X-Slack-Retry-Reason": "timeout"})
+        assert bots[0].settled("EvRep0")["EvRep0"]["msg"] == "duplicate event ignored"
+        assert _replies_by_thread(fake, "CREP")["100.0000"] == 1
+    finally:
+        for b in bots:
+            b.stop()
+
+
+def test_without_redis_each_replica_answers_alone(fake, tiny, tmp_path):
+    """The embedded default keeps state per process: the reason CHSM_REDIS_URL exists."""
+    bots = _bots(fake, tiny, tmp_path, 2)
+    try:
+        _deliver_to_all(bots, [(_mention(1, "CLOC"), "EvLoc1")])
+        assert fake.wait(lambda: len(fake.api("chat.postMessage", channel="CLOC")) == 2)
+    finally:
+        for b in bots:
+            b.stop()
+
+
+def test_rate_limits_are_shared_and_polite(fake, tiny, tmp_path, redis_server):
+    redis_server.flush()
+    bots = _bots(fake, tiny, tmp_path, 2, CHSM_REDIS_URL=redis_server.url, CHSM_USER_PER_MINUTE="2")
+    try:
+        if time.time() % 60 > 45:  # limits count per clock minute: start all of this inside one
+            time.sleep(61 - time.time() % 60)
+        ids = [f"EvLim{i}" for i in range(5)]
+        for i, event_id in enumerate(ids):  # alternating replicas: the limit is the team's, not the process's
+            bots[i % 2].event(_mention(i, "CLIM", "UFAST"), event_id)
+        for i, b in enumerate(bots):
+            b.settled(*ids[i::2])
+        assert len(fake.api("chat.postMessage", channel="CLIM")) == 2
+        [note] = fake.wait(lambda: fake.api("chat.postEphemeral", channel="CLIM"))  # once, not three times
+        assert note["body"]["user"] == "UFAST" and "a minute" in note["body"]["text"]
+        assert not note["body"].get("thread_ts")  # a top-level mention: Slack shows the note in the channel
+        # /chsm past the limit: the ack itself says so, only to the caller
+        resp = bots[0].command("how do I rotate the partition owner certificate", f"{fake.url}/respond/rl", user="UFAST")
+        assert resp.status_code == 200 and resp.json()["response_type"] == "ephemeral" and "more than 2 questions" in resp.json()["text"]
+        other = bots[1].command("how do I rotate the partition owner certificate", f"{fake.url}/respond/ok", user="USLOW")
+        assert other.status_code == 200
+        assert fake.wait(lambda: fake.paths("/respond/ok"))  # someone else is unaffected
+    finally:
+        for b in bots:
+            b.stop()
+
+
+def test_redis_going_away_never_silences_the_bot(fake, tiny, tmp_path):
+    need_redis()
+    server = RedisServer().start()
+    bots = _bots(fake, tiny, tmp_path, 1, CHSM_REDIS_URL=server.url)
+    try:
+        bot = bots[0]
+        bot.event(_mention(1, "CDOWN"), "EvDown1")
+        assert fake.wait(lambda: fake.api("chat.postMessage", channel="CDOWN"))
+        server.stop()
+        for i in range(2, 6):
+            bot.event(_mention(i, "CDOWN"), f"EvDown{i}")
+        assert fake.wait(lambda: len(fake.api("chat.postMessage", channel="CDOWN")) == 5)
+        health = bot.http.get("/healthz")
+        assert health.status_code == 200 and health.json()["status"] == "degraded"
+        assert "redis" in json.dumps(health.json()["store"]).lower()
+        assert 'kind="redis"' in bot.http.get("/metrics").text
+        assert "chsm_store_degraded 1.0" in bot.http.get("/metrics").text
+    finally:
+        for b in bots:
+            b.stop()
+        server.stop()
