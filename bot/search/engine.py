@@ -72,6 +72,10 @@ class Engine:
         m = self.index.manifest
         return {"entries": m["entries"], "model": m["model"], "corpus_hash": m["corpus_hash"][:12]}
 
+    def manifest(self) -> dict:
+        """The loaded index's manifest, to tell a newer one on disk."""
+        return self.index.manifest
+
     def entry_ids(self, doc: str, title_part: str) -> list[str]:
         """Ids of the entries of `doc` whose title contains `title_part`
         (how labelled sets name right answers)."""

@@ -30,6 +30,7 @@ class Metrics:
         self.rejected = Counter("chsm_rejected_requests", "HTTP requests refused at the edge, by reason", ["reason"], registry=r)
         self.evicted = Counter("chsm_evicted_connections", "Idle connections closed to make room at the connection limit", registry=r)
         self.jobs = Counter("chsm_jobs", "Heavy jobs (triage, long pastes), by outcome", ["outcome"], registry=r)
+        self.reloads = Counter("chsm_index_reloads", "Index reloads (SIGHUP or a new index on disk)", registry=r)
         self.ignored = Counter("chsm_ignored_events", "Events dropped on purpose, by reason", ["reason"], registry=r)
 
     def watch_pool(self, stats: Callable[[], dict]) -> None:

@@ -38,6 +38,7 @@ def serve(corpus_dir: Path, index_dir: Path, *, http: bool, host: str, port: int
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda signum, frame: stop.set())
+    signal.signal(signal.SIGHUP, lambda signum, frame: svc.reload("SIGHUP"))
     svc.start()
     server = None
     if http:

@@ -3,6 +3,7 @@ worker pool for heavy work, settings, storage, metrics, the in-flight
 registry that shutdown drains, and one way to call Slack that never crashes
 on Slack's or the network's trouble."""
 
+import json
 import logging
 import threading
 import time
@@ -36,6 +37,7 @@ TRANSPORT_ERRORS = (SlackClientError, OSError, HTTPException, httpx.HTTPError)
 # for the GIL, where the ack path waits too. bench/slack.py with this: ack
 # p95 45-69 ms under 10 senders, as the old 5-thread executor's 44-53 ms.
 CPU_SLOTS = 3
+MANIFEST_POLL = 2.0  # seconds between looks at the index manifest on disk
 
 
 class TrackedExecutor(ThreadPoolExecutor):
@@ -152,6 +154,9 @@ class Services:
         self._engine: "Engine | None" = None
         self._engine_error: str | None = None
         self._ready = threading.Event()
+        self._reload_lock = threading.Lock()
+        self._reload_wanted = self._reloading = False
+        self._failed_manifest: dict | None = None
 
     # -- the engine, loaded once ------------------------------------------------
     def load_engine(self) -> None:
@@ -171,7 +176,64 @@ class Services:
         """The engine in a thread, the workers in their processes: the server
         listens meanwhile (/healthz says 503 until the engine is in)."""
         threading.Thread(target=self.load_engine, name="engine-load", daemon=True).start()
+        threading.Thread(target=self._watch_manifest, name="index-watch", daemon=True).start()
         self.pool.start()
+
+    # -- reload: SIGHUP, or a new index on disk -----------------------------------
+    def reload(self, why: str) -> None:
+        """Load the index as it is on disk now, beside the one serving; swap
+        when it is ready (one reference assignment: a request holds the engine
+        it started with), then renew the workers. A reload asked for while one
+        runs is done once more after it; a failed one keeps the old index."""
+        with self._reload_lock:
+            self._reload_wanted = True
+            if self._reloading:
+                return
+            self._reloading = True
+        threading.Thread(target=self._reload_loop, args=(why,), name="engine-reload", daemon=True).start()
+
+    def _reload_loop(self, why: str) -> None:
+        from bot.search.engine import Engine
+
+        while True:
+            with self._reload_lock:
+                if not self._reload_wanted or self.draining:
+                    self._reloading = False
+                    return
+                self._reload_wanted = False
+            t = time.perf_counter()
+            try:
+                engine = Engine.open(self.corpus_dir, self.index_dir, log=lambda m: log.info(m))
+            except Exception as exc:
+                self._failed_manifest = self._manifest_on_disk()  # not retried until it changes again
+                self.metrics.errors.labels("reload").inc()
+                log.error("index reload failed, still serving the loaded one", extra={"fields": {"why": why, "error": type(exc).__name__, "detail": str(exc)[:300]}})
+                continue
+            self._engine, self._engine_error = engine, None
+            self._ready.set()
+            self.metrics.reloads.inc()
+            log.info("index reloaded", extra={"fields": {"why": why, **engine.info(), "seconds": round(time.perf_counter() - t, 2)}})
+            self.pool.reload()
+
+    def _watch_manifest(self) -> None:
+        """`chsm index build` while the bot serves is how runbooks are added:
+        its new manifest (written last, after every file) triggers a reload."""
+        while not self.draining:
+            time.sleep(MANIFEST_POLL)
+            engine = self._engine
+            if engine is None or self._reloading:
+                continue
+            on_disk = self._manifest_on_disk()
+            if on_disk is not None and on_disk != engine.manifest() and on_disk != self._failed_manifest:
+                self.reload("index changed on disk")
+
+    def _manifest_on_disk(self) -> dict | None:
+        from bot.search.store import MANIFEST
+
+        try:
+            return json.loads((self.index_dir / MANIFEST).read_bytes())
+        except (OSError, ValueError):
+            return None  # mid-build or gone: the next poll sees the result
 
     def engine(self, wait: float = 30) -> "Engine":
         if not self._ready.wait(wait):

@@ -111,8 +111,8 @@ def _worker_main(conn, loader: str, loader_args: tuple, nice: int) -> None:
 
 
 class _Worker:
-    def __init__(self, proc, conn):
-        self.proc, self.conn = proc, conn
+    def __init__(self, proc, conn, gen: int):
+        self.proc, self.conn, self.gen = proc, conn, gen
 
     def kill(self) -> None:
         try:
@@ -166,12 +166,44 @@ class WorkerPool:
         self._failed: str | None = None  # why no worker could start, if none could
         self._closed = False
         self._started = False
+        self._gen = 0  # bumped by reload(): workers of an older generation hold the old index
+        self._fresh = 0  # workers of the current generation that are ready
 
     # -- lifecycle ------------------------------------------------------------
     def start(self) -> None:
         self._started = True
         for _ in range(self.size):
             self._spawn_soon(0)
+
+    def reload(self) -> None:
+        """New workers load the current index; old ones keep answering until
+        the new ones are ready, then finish their job and go. Never a moment
+        without a worker, never a job cut short."""
+        with self._lock:
+            self._gen += 1
+            self._fresh = 0
+        for _ in range(self.size):
+            self._spawn_soon(0)
+
+    def _stale(self, w: _Worker) -> bool:
+        """An old-generation worker that a ready new one can replace."""
+        with self._lock:
+            return w.gen < self._gen and self._fresh > 0
+
+    def _retire_idle_stale(self) -> None:
+        keep = []
+        while True:
+            try:
+                w = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if self._stale(w):
+                self._forget(w)
+                log.info("worker retired", extra={"fields": {"pid": w.proc.pid, "why": "index reloaded"}})
+            else:
+                keep.append(w)
+        for w in keep:
+            self._idle.put(w)
 
     def _spawn_soon(self, delay: float) -> None:
         threading.Thread(target=self._spawn, args=(delay,), name="worker-spawn", daemon=True).start()
@@ -181,11 +213,12 @@ class WorkerPool:
             time.sleep(delay)
         if self._closed:
             return
+        gen = self._gen
         parent, child = self._ctx.Pipe()
         proc = self._ctx.Process(target=_worker_main, args=(child, self.loader, self.loader_args, self.nice), name="chsm-worker", daemon=True)  # type: ignore[attr-defined]
         proc.start()
         child.close()
-        w = _Worker(proc, parent)
+        w = _Worker(proc, parent, gen)
         with self._lock:
             self._workers.add(w)
         status = None
@@ -197,8 +230,11 @@ class WorkerPool:
         if status and status[0] == "ready" and not self._closed:
             with self._lock:
                 self._failed = None
-            log.info("worker ready", extra={"fields": {"pid": status[1]}})
+                if gen == self._gen:
+                    self._fresh += 1
+            log.info("worker ready", extra={"fields": {"pid": status[1], "generation": gen}})
             self._idle.put(w)
+            self._retire_idle_stale()
             return
         self._forget(w)
         if self._closed:
@@ -274,10 +310,15 @@ class WorkerPool:
                 if broken:
                     raise JobFailed("unavailable")
                 try:
-                    return self._idle.get(timeout=min(1.0, max(0.0, end - time.monotonic())))
+                    w = self._idle.get(timeout=min(1.0, max(0.0, end - time.monotonic())))
                 except queue.Empty:
                     if time.monotonic() >= end:
                         raise JobFailed("unavailable") from None
+                    continue
+                if self._stale(w):
+                    self._forget(w)
+                    continue
+                return w
         finally:
             with self._lock:
                 self._waiting -= 1
@@ -292,7 +333,10 @@ class WorkerPool:
         except (EOFError, OSError):
             self._replace(w, "crashed" if not self._closed else "stopped")
             raise JobFailed("crashed" if not self._closed else "unavailable") from None
-        self._idle.put(w)
+        if self._stale(w):  # its job is done; the reloaded workers take the next ones
+            self._forget(w)
+        else:
+            self._idle.put(w)
         if msg[0] == "ok":
             return msg[1]
         if msg[0] == "input":
@@ -312,5 +356,6 @@ class WorkerPool:
                 "capacity": self.size + self.queue_size,
                 "saturated": self._admitted >= self.size + self.queue_size,
                 "restarts": self._restarts,
+                "generation": self._gen,
                 **({"error": self._failed} if self._failed else {}),
             }
