@@ -67,7 +67,8 @@ def test_index_build_while_serving_is_picked_up(bot, fake):
     assert built.returncode == 0, built.stderr
     assert _reloaded(bot)
     assert "drawer interlock" in _ask(bot, fake, "CREL", "2.2")["text"].lower()
-    # the workers reloaded too: a pasted log goes to a worker
+    # the workers reloaded too (old ones answer until the new ones are ready): a pasted log goes to a worker
+    assert fake.wait(lambda: any(r.get("msg") == "worker ready" and r.get("generation") == 1 for r in bot.records()), timeout=30)
     log = "\n".join(["2026-11-27T10:00:00Z lib01 tapectl[77]: drawer interlock open"] * 3 + ["2026-11-27T10:00:01Z lib01 kernel: ok"] * 2)
     bot.event({"type": "message", "channel_type": "im", "user": "U1", "text": log, "ts": "3.3", "channel": "DREL"}, "EvDREL")
     [reply] = fake.wait(lambda: fake.api("chat.postMessage", channel="DREL"), timeout=60)
