@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # them (0: off). Past one, the asker gets one polite note per minute.
     chsm_user_per_minute: int = 30
     chsm_channel_per_minute: int = 120
+    # `chsm report` as a weekly digest posted to this channel (id), if set.
+    chsm_report_channel: str = ""
+    chsm_report_days: float = 7
     chsm_socket_connections: int = 2  # Socket Mode: Slack spreads events over up to 10
 
     slack_bot_token: str = ""
