@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     m = sub.add_parser("manifest", help="print the Slack app manifest (Socket Mode; --http-url for HTTP mode)")
     m.add_argument("--http-url", help="public base URL of `chsm serve --http`, e.g. https://chsm.example.com")
     sub.add_parser("feedback", help="summarise Helpful / Not helpful votes per entry")
+    r = sub.add_parser("report", help="unanswered questions and voted-down answers, clustered: the docs to write next")
+    r.add_argument("--days", type=float, default=None, help="how far back (default: $CHSM_REPORT_DAYS, 7)")
+    r.add_argument("--json", action="store_true")
     return p
 
 
@@ -209,21 +212,64 @@ def _manifest(args) -> int:
     return 0
 
 
-def _feedback(args) -> int:
-    from bot.config import settings
-    from bot.slack.feedback import FeedbackStore, format_summary
-
+def _open_state(what: str):
+    """The state `chsm serve` uses (Redis when CHSM_REDIS_URL is set, else
+    SQLite in CHSM_DATA_DIR), or a one-line ConfigError when it can't be
+    read: a report from an empty in-memory fallback would be a lie."""
     import logging
 
+    from bot.config import settings
+    from bot.errors import ConfigError
+    from bot.slack.state import LocalState, open_state
+
     logging.getLogger().addHandler(logging.NullHandler())  # the store's own log line would repeat ours
-    data_dir = settings().chsm_data_dir
-    store = FeedbackStore(data_dir)
-    if not store.persistent:  # the bot falls back to memory; a report from nothing would be a lie
+    cfg = settings()
+    store = open_state(cfg)  # Redis: pings once, so status() already tells
+    if store.backend == "redis":
+        _check_redis(store)
+    elif isinstance(store, LocalState) and not store.persistent:
+        why = (store.degraded or "").split(";")[0]
+        raise ConfigError(f"cannot read the {what} in {cfg.chsm_data_dir}: {why}")
+    return store
+
+
+def _check_redis(store) -> None:
+    """After a call: a Redis that failed it made the store answer from memory."""
+    if store.backend == "redis" and store.status().get("status") != "ok":
         from bot.errors import ConfigError
 
-        why = (store.degraded or "").split(";")[0]
-        raise ConfigError(f"cannot read the feedback database in {data_dir}: {why}")
-    print(format_summary(store.summary()))
+        kw = store.r.connection_pool.connection_kwargs  # never the URL: it may hold a password
+        where = kw.get("path") or f"{kw.get('host', 'localhost')}:{kw.get('port', 6379)}"
+        raise ConfigError(f"cannot reach Redis at {where}")
+
+
+def _feedback(args) -> int:
+    from bot.slack.feedback import format_summary
+
+    store = _open_state("feedback database")
+    rows = store.summary()
+    _check_redis(store)
+    print(format_summary(rows))
+    return 0
+
+
+def _report(args) -> int:
+    from bot.config import settings
+    from bot.report import build_report, empty_sentence, format_text
+
+    days = settings().chsm_report_days if args.days is None else args.days
+    if not 0 < days <= 3650:
+        raise UsageError("--days takes a number of days above 0 (at most 3650)")
+    store = _open_state("bot's database")
+    until = time.time()
+    since = until - days * 86400
+    items = store.report_items(since)
+    _check_redis(store)
+    report = build_report(items, since=since, until=until)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(empty_sentence(report) if report.empty else format_text(report))
     return 0
 
 
@@ -235,6 +281,7 @@ COMMANDS = {
     "serve": _serve,
     "manifest": _manifest,
     "feedback": _feedback,
+    "report": _report,
 }
 
 
