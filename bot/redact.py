@@ -51,6 +51,9 @@ _WORDS = _KW + "|" + _KEYS
 # "passed", "mapping" and "ping" don't make a line a candidate.
 _HINT_WORDS = r"pass(?:w(?:or)?d|phrase|code|in|out|[^a-z]|$)|pwd|pswd|secret|token|pin(?:[^a-z]|$|code|num|val)|cred|" + _KEYS
 
+# Cloud HSM user names and roles, with a number or a suffix: cu1, co, crypto_user, admin_app.
+_HSM_USER = r"\b(?:crypto_?user|crypto_?officer|cu|co|pco|preco|au|admin|appuser|hsm_?user)(?:\d{1,4}|[_.-][a-z0-9]{1,12})?"
+
 SECRET_HINT = "|".join(
     [
         _HINT_WORDS,
@@ -59,6 +62,8 @@ SECRET_HINT = "|".join(
         r"mysql|mariadb|curl|smb|rpcclient|certutil|signtool|securestring|net[ \t]+use|ldap|sqlcmd",
         r"akia|asia|abia|acca|a3t[a-z0-9]|gh[pousr]_|github_pat_|gl(?:pat|rt|dt|ptt|ft|imt|oas|cbt|soat|agent)-|gr1348941",
         r"xox[abposre]-|xapp-|hooks\.slack\.com|npm_|[rs]k_(?:live|test|prod)_|aiza|eyj|q~|hf_|sg\.",
+        # An HSM user's PIN, user:password: "cu1:S3cret!", "crypto_user:..." (the user names the secret).
+        _HSM_USER + r":[^\s:/]",
         # No word at all: the padding of an Azure storage account key, and user:pw@ in a URL.
         r"==|://[^\s/:@]*:[^\s@]*@",
     ]
@@ -182,6 +187,7 @@ _RULES = [
         ("loginhsm", "createuser", "changepswd"),
     ),
     ("login-call", r"(?i)\blogin\(\s*\"[^\"\n]*\"\s*,\s*\"[^\"\n]*\"\s*,\s*\"(?P<s>[^\"\n]+)\"", "value", ("login(",)),
+    ("hsm-user-pin", r"(?i)" + _HSM_USER + r":" + _PWLIKE, "free", ("cu", "co", "au", "admin", "crypto", "user")),
     ("login-pin-call", r"(?i)\blogin\(\s*\"(?P<s>[A-Za-z_][\w.@-]*:[^\"\n]+)\"", "pin", ("login(",)),
     # -- a long random token right after a secret word: `token 8f3kd93...` --------
     (
@@ -386,6 +392,8 @@ def _accept(data: bytes, name: str, check: str, key: str, start: int, end: int) 
     end = start + len(value.encode("utf-8", "surrogateescape"))
     if name == "keyword" and key.lower().endswith(("token", "object")) and b"pkcs11:" in data[max(0, start - 300) : start]:
         return None  # pkcs11:token=<label> names a token, it is no secret
+    if name == "hsm-user-pin" and re.search(rb"://[^\s/]*$", data[max(0, start - 60) : start]):
+        return None  # scheme://admin:pw@host is the URL rule's, which keeps the host readable
     if name in ("short-flag", "long-flag") and value.lower().startswith("pass:"):
         start += 5  # openssl -passin pass:<pw>
     elif check == "pin" or name == "free-text" or (key and _USER_KEY.search(key)):

@@ -158,6 +158,9 @@ HAND = [
     dict(family="hsm", text="azcloudhsm_password=pinonly77", secrets=["pinonly77"], keep=[]),
     dict(family="hsm", text="user cu2 password m7Pk@k3!7MbjNB", secrets=["m7Pk@k3!7MbjNB"], keep=["cu2"]),
     dict(family="hsm", text="loginHSM CU cu3 '4J4-N6OCZ_FkUU'", secrets=["4J4-N6OCZ_FkUU"], keep=["cu3"]),
+    # found by the report's tests: a bare user:password with no "pin" near it
+    dict(family="hsm", text="login fails for crypto_user:hunter2-S3cret! again", secrets=["hunter2-S3cret!"], keep=["crypto_user"]),
+    dict(family="hsm", text="pkcs11 login with cu1:hunter2-S3cret! fails", secrets=["hunter2-S3cret!"], keep=["cu1"]),
 
     # --- multi-line ---
     dict(family="multiline", text="kind: Secret\ndata:\n  password: " + base64.b64encode(b"cu_k8s:vI3yvzPe9hB0").decode(),
@@ -313,6 +316,7 @@ LOOKALIKE = [
     dict(family="lookalike", text="PasswordLastSet : 11/27/2026 10:00:00 AM", secrets=[], keep=["11/27/2026 10:00:00 AM"]),
     dict(family="lookalike", text="keyVaultUri: https://kv-hsm.vault.azure.net/", secrets=[], keep=["https://kv-hsm.vault.azure.net/"]),
     dict(family="lookalike", text="Authentication method: password (failed), publickey (succeeded)", secrets=[], keep=["publickey (succeeded)"]),
+    dict(family="lookalike", text="connected to hsm1:1792 as co:Running state, admin:8443 open", secrets=[], keep=["hsm1:1792", "co:Running", "admin:8443"]),
     dict(family="lookalike", text="secretRef:\n  name: hsm-secret\n  key: password", secrets=[], keep=["hsm-secret", "key: password"]),
 ]
 
