@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from bot.config import settings
-from bot.slack import logs
+from bot.slack import digest, logs
 from bot.slack.app import build_app
 from bot.slack.replies import STOPPING
 from bot.slack.services import Services
@@ -40,6 +40,7 @@ def serve(corpus_dir: Path, index_dir: Path, *, http: bool, host: str, port: int
         signal.signal(sig, lambda signum, frame: stop.set())
     signal.signal(signal.SIGHUP, lambda signum, frame: svc.reload("SIGHUP"))
     svc.start()
+    digest.start(svc, app.client)  # the weekly report, if CHSM_REPORT_CHANNEL is set
     server = None
     if http:
         from waitress import wasyncore
