@@ -7,9 +7,10 @@ Traffic: app_mention questions (known errors, how-to questions, out-of-scope
 questions, pasted multi-line logs, a pasted secret), DMs (text, pasted logs,
 a few with a small .log file), `/chsm` commands (and `/chsm help`), thread
 follow-ups in threads the bot answered, and the bot's own messages echoed
-back (must be ignored). Every event has a unique event_id; a share of events
-(`--dup-share`, 10%) is delivered to two replicas, as a load balancer plus a
-Slack retry would (the copy with X-Slack-Retry-Num: 1 and
+back (must be ignored), from --users (400) people in --channels (40)
+channels, well inside the bot's rate limits. Every event has a unique
+event_id; a share of events (`--dup-share`, 10%) is delivered to two
+replicas, as a load balancer plus a Slack retry would (the copy with X-Slack-Retry-Num: 1 and
 X-Slack-Retry-Reason: http_timeout), at once or up to 2 s later; another
 share (`--same-share`, 3%) is retried on the same replica.
 
@@ -20,7 +21,8 @@ token), errors (non-200 acks, transport errors, events acked and never
 replied to within --reply-timeout, replies that are failure notices),
 duplicates (more replies than events in a thread or response_url), the RSS
 (VmRSS) of each replica's process and of its process tree after warm-up and
-at the end, /healthz, tracebacks in the replica logs.
+at the end (and sampled along the way, for the trend), /healthz, rate-limit
+notes, warnings, errors and tracebacks in the replica logs.
 
 Scenarios (`--scenario`):
 - steady (default): the load, N replicas, shared redis.
@@ -32,7 +34,9 @@ Scenarios (`--scenario`):
   load balancer / Slack retry would). Every acked event gets exactly one
   reply; the stopped replica exits 0.
 - redis-down: redis-server stopped at 40% of the run: replies go on, and each
-  replica's /healthz JSON says "degraded" somewhere.
+  replica's /healthz JSON says "degraded" somewhere. Replicas cannot share
+  what they saw meanwhile, so copies answered by two replicas and follow-ups
+  unanswered during the outage are reported apart, outside the bars.
 - single: one replica, no redis (the embedded default), for comparison.
 - dedupe: --events (500) events, each delivered to two replicas at once
   (the second copy as a Slack retry): 0 duplicate replies expected.
@@ -78,7 +82,6 @@ import queue  # noqa: E402
 import random  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
-import socket  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
@@ -90,7 +93,8 @@ from dataclasses import dataclass, field  # noqa: E402
 import httpx  # noqa: E402
 
 from fake_slack import FakeSlack  # noqa: E402
-from slack_harness import ERROR_KINDS, BotProcess, file_share, free_port  # noqa: E402
+from redis_server import RedisServer  # noqa: E402
+from slack_harness import ERROR_KINDS, BotProcess, file_share  # noqa: E402
 
 
 def _bench_module(name: str):
@@ -105,7 +109,6 @@ _slack_bench = _bench_module("slack")
 pct = _slack_bench.pct
 
 BARS = {"ack_p99_ms": 300, "reply_p95_ms": 2000, "rss_growth_pct": 10}
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 # -- what users send ---------------------------------------------------------------------
 KNOWN_ERRORS = [*ERROR_KINDS[:3], "environment variable azcloudhsm_openssl_conf is not set"]
@@ -212,6 +215,7 @@ class Replica:
     rss_start: dict = field(default_factory=dict)
     rss_end: dict = field(default_factory=dict)
     health: dict = field(default_factory=lambda: {"polls": 0, "non_200": 0, "errors": 0, "max_ms": 0.0, "degraded_seen": False, "degraded_body": None})
+    rss_samples: list = field(default_factory=list)  # [seconds into the load, main MB, tree MB]
 
 
 def vmrss_mb(pid: int) -> float | None:
@@ -241,7 +245,7 @@ class Procs:
 
     def __init__(self):
         self.replicas: list[Replica] = []
-        self.redis: subprocess.Popen | None = None
+        self.redis: RedisServer | None = None
         self.fake: FakeSlack | None = None
         self._done = False
         self.closing = False
@@ -263,13 +267,14 @@ class Procs:
             code = rep.bot.stop(timeout=5)  # exited: no second signal; else killed
             if rep.exit_code is None and not rep.unexpected_exit:
                 rep.exit_code = code
-        if self.redis is not None and self.redis.poll() is None:
-            self.redis.terminate()
+        redis = self.redis.proc if self.redis is not None else None
+        if redis is not None and redis.poll() is None:
+            redis.terminate()
             try:
-                self.redis.wait(10)
+                redis.wait(10)
             except subprocess.TimeoutExpired:
-                self.redis.kill()
-                self.redis.wait()
+                redis.kill()
+                redis.wait()
         if self.fake is not None:
             self.fake.close()
         # A replica half-started when we were interrupted is not in the list yet:
@@ -316,29 +321,6 @@ def own_children() -> list[int]:
             continue
         alive.append(pid)
     return alive
-
-
-def start_redis(tmp: Path) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    log = open(tmp / "redis.log", "wb")
-    proc = subprocess.Popen(
-        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    end = time.time() + 20
-    while time.time() < end:
-        if proc.poll() is not None:
-            raise RuntimeError(f"redis-server exited: {(tmp / 'redis.log').read_text()[-500:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as sk:
-                sk.sendall(b"PING\r\n")
-                if sk.recv(64).startswith(b"+PONG"):
-                    return proc, port
-        except OSError:
-            pass
-        time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("redis-server did not answer PING")
 
 
 # -- the run -------------------------------------------------------------------------------
@@ -397,9 +379,12 @@ class Soak:
         self.procs.fake = FakeSlack()
         env = {}
         if a.redis:
-            self.procs.redis, port = start_redis(self.tmp)
-            env["CHSM_REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
-            self.note("redis started", port=port)
+            if not shutil.which("redis-server"):
+                raise RuntimeError("redis-server is not installed (apt-get install redis-server); --scenario single runs without it")
+            self.procs.redis = RedisServer()
+            self.procs.redis.start()
+            env["CHSM_REDIS_URL"] = self.procs.redis.url
+            self.note("redis started", url=self.procs.redis.url)
         if a.workers:
             env["CHSM_WORKERS"] = str(a.workers)
         errors: list[BaseException] = []
@@ -664,7 +649,7 @@ class Soak:
     def watch(self) -> None:
         """Collects the fake's calls, notices replicas that exit, polls /healthz."""
         clients = {r.idx: httpx.Client(base_url=r.bot.url, timeout=5) for r in self.replicas}
-        next_health = 0.0
+        next_health = next_rss = 0.0
         while not self.finished.is_set() and not self.procs.closing:
             self.collect()
             for rep in self.replicas:
@@ -676,6 +661,12 @@ class Soak:
                     rep.unexpected_exit = not rep.stopping
                     self.note("replica exited", replica=rep.idx, code=code, expected=rep.stopping)
             now = time.time()
+            if self.t0 and now >= next_rss:  # the trend, not only two points
+                next_rss = now + max(5.0, self.args.seconds / 60)
+                for rep in self.replicas:
+                    if rep.bot.proc.poll() is None:
+                        m = vmrss_mb(rep.bot.proc.pid)
+                        rep.rss_samples.append([round(now - self.t0, 1), round(m or 0, 1), round(rep.bot.rss_mb(), 1)])
             if now >= next_health:
                 every = 2.0 if self.redis_down_at else 5.0
                 next_health = now + every
@@ -725,8 +716,7 @@ class Soak:
                 self.note("SIGTERM", replica=rep.idx)
         elif sc == "redis-down":
             if not self.stop_sending.wait(a.seconds * 0.4) and self.procs.redis is not None:
-                self.procs.redis.terminate()
-                self.procs.redis.wait(10)
+                self.procs.redis.stop()
                 self.redis_down_at = time.time()
                 self.note("redis stopped")
 
@@ -803,6 +793,9 @@ class Soak:
         return self.report(sent, send_end)
 
     # -- the report -----------------------------------------------------------------
+    def _replicas_of(self, ev: Ev) -> list:
+        return [(r["replica"], r.get("retry"), r.get("status") or r.get("error")) for r in self.acks if r["seq"] == ev.seq]
+
     def report(self, sent: int, send_end: float) -> dict:
         a = self.args
         from bot.slack.replies import BUSY, FAILED, GENERIC, STOPPING
@@ -870,6 +863,8 @@ class Soak:
                 "replica": rep.idx, "port": rep.bot.port, "pid": rep.bot.proc.pid, "rss_start": s0, "rss_end": s1, "rss_growth_pct": growth,
                 "acks": sum(1 for r in acks if r["replica"] == rep.idx), "stopped_on_purpose": rep.stopping, "unexpected_exit": rep.unexpected_exit,
                 "exit_code_during_run": rep.exit_code, "healthz": rep.health,
+                "rss_main_mb_min_max": [min((x[1] for x in rep.rss_samples), default=None), max((x[1] for x in rep.rss_samples), default=None)],
+                "rss_samples": rep.rss_samples,
             })
         res = {
             "scenario": a.scenario, "run_id": self.run_id, "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(self.t0)),
@@ -888,7 +883,7 @@ class Soak:
                        "late_reply": len(late), "failure_replies": len(error_replies),
                        "no_reply_by_kind": dict(Counter(e.kind for e in missing)),
                        "examples": [{k: r.get(k) for k in ("seq", "kind", "replica", "retry", "status", "error")} for r in (non200 + transport + other_ack_errors)[:8]]
-                       + [{"seq": e.seq, "kind": e.kind, "no_reply": True, "copy": e.copy} for e in missing[:8]]
+                       + [{"seq": e.seq, "kind": e.kind, "no_reply": True, "copy": e.copy, "event_id": e.event_id, "replicas": self._replicas_of(e)} for e in missing[:8]]
                        + [{"seq": e.seq, "kind": e.kind, "reply": e.reply_text[:120]} for e in error_replies[:5]]},
             "duplicates": {"total": len(dups), "by_kind": dict(Counter(e.kind for e in dups)), "by_copy": dict(Counter(e.copy or "none" for e in dups)),
                            "file_dm_progress_extra": progress_dups, "cross_replica_during_redis_outage": len(outage_dups)},
