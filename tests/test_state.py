@@ -131,3 +131,26 @@ def test_redis_outage_and_recovery(tmp_path):
         assert s.first_time("Ev3") and not RedisState(server.url).first_time("Ev3")  # back on Redis
     finally:
         server.stop()
+
+
+def test_two_copies_racing_on_one_replica_are_answered_once(redis_server):
+    """Slack's retry and the original reach the same process at the same
+    moment: exactly one of them is answered (never none)."""
+    import threading
+
+    redis_server.flush()
+    s = RedisState(redis_server.url)
+    for i in range(200):
+        results = []
+        go = threading.Barrier(2)
+
+        def copy(event_id=f"EvRace{i}"):
+            go.wait()
+            results.append(s.first_time(event_id))
+
+        threads = [threading.Thread(target=copy) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(results) == [False, True], i

@@ -84,9 +84,12 @@ class RedisState:
 
     # -- fleeting ----------------------------------------------------------------
     def first_time(self, event_id: str) -> bool:
-        # The memory copy too: during an outage this replica still never answers twice.
-        local = self.memory.first_time(event_id)
-        return self._call(lambda: bool(self.r.set(f"{PREFIX}ev:{event_id}", 1, nx=True, ex=EVENT_TTL)), lambda: local) and local
+        # This process first: a copy it has seen is a duplicate, whatever Redis
+        # says (two copies racing here must not both lose); during an outage
+        # this replica still never answers twice. Then Redis, for the others.
+        if not self.memory.first_time(event_id):
+            return False
+        return self._call(lambda: bool(self.r.set(f"{PREFIX}ev:{event_id}", 1, nx=True, ex=EVENT_TTL)), lambda: True)
 
     def hit(self, key: str, window: float) -> int:
         slot = int(self.clock() // window)
