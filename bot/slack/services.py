@@ -3,6 +3,8 @@ worker pool for heavy work, settings, storage, metrics, the in-flight
 registry that shutdown drains, and one way to call Slack that never crashes
 on Slack's or the network's trouble."""
 
+import ctypes
+import gc
 import json
 import logging
 import threading
@@ -37,7 +39,29 @@ TRANSPORT_ERRORS = (SlackClientError, OSError, HTTPException, httpx.HTTPError)
 # for the GIL, where the ack path waits too. bench/slack.py with this: ack
 # p95 45-69 ms under 10 senders, as the old 5-thread executor's 44-53 ms.
 CPU_SLOTS = 3
+RELEASE_AFTER = 15.0  # seconds after a swap: requests that started on the old index are done
 MANIFEST_POLL = 2.0  # seconds between looks at the index manifest on disk
+
+
+def release_memory() -> None:
+    """Return freed heap to the OS. The new index is loaded in another thread,
+    so in glibc's per-thread arenas; the old one's pages stay mapped after it
+    is freed unless trimmed: measured, 8 reloads grew a process 274 -> 476 MB
+    untrimmed, 228 -> 243 MB trimmed."""
+    gc.collect()
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _libc():
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:  # not glibc (macOS, musl): nothing to trim
+        return None
+
+
+_LIBC = _libc()
 
 
 class TrackedExecutor(ThreadPoolExecutor):
@@ -213,7 +237,14 @@ class Services:
             self._ready.set()
             self.metrics.reloads.inc()
             log.info("index reloaded", extra={"fields": {"why": why, **engine.info(), "seconds": round(time.perf_counter() - t, 2)}})
+            del engine
             self.pool.reload()
+            # The old index is freed when the last request holding it ends; give
+            # those a moment, then hand the memory back (see release_memory).
+            release_memory()
+            later = threading.Timer(RELEASE_AFTER, release_memory)
+            later.daemon = True
+            later.start()
 
     def _watch_manifest(self) -> None:
         """`chsm index build` while the bot serves is how runbooks are added:
