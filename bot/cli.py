@@ -83,8 +83,9 @@ def _read_stdin() -> str:
 
 
 def _ask(args) -> int:
-    from bot.render.text import format_ask
-    from bot.search.engine import Engine
+    from bot import answer
+    from bot.render.text import format_ask, format_triage
+    from bot.search.engine import TOP_DEFAULT, Engine
 
     if args.top < 1 or args.top > 20:
         raise UsageError("--top takes a number from 1 to 20")
@@ -96,11 +97,16 @@ def _ask(args) -> int:
     if not text.strip():
         raise UsageError("nothing to ask: give a question, or '-' to read it from stdin")
     engine = Engine.open(*_paths(args))
-    result = engine.ask(text, args.top)
-    if args.json:
-        print(json.dumps(result.model_dump(), ensure_ascii=False, indent=2))
-    else:
-        print(format_ask(result, _stdout_style()))
+    if args.json:  # the ask shape, whatever the text (docs/contract.md); `chsm triage --json` for a log's
+        print(json.dumps(engine.ask(text, args.top).model_dump(), ensure_ascii=False, indent=2))
+        return 0
+    # The same decision as in Slack (bot/answer.py): a pasted log is triaged.
+    reply = answer.answer(engine, text)
+    if reply.triage is not None:
+        print(format_triage(reply.triage, _stdout_style()))
+        return 0
+    result = reply.ask if reply.ask is not None and args.top == TOP_DEFAULT else engine.ask(text, args.top)
+    print(format_ask(result, _stdout_style()))
     return 0
 
 
