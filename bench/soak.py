@@ -68,9 +68,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-# bench/ is sys.path[0] when run as `python bench/soak.py`: a bench script
-# named like a stdlib module (bench/socket.py) would shadow it. Imports come
-# from the project and tests/; bench helpers are loaded by path below.
+# Imports come from the project and tests/; bench helpers are loaded by path
+# below (bench/ is not a package).
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 

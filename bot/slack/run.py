@@ -20,6 +20,7 @@ from bot.slack import digest, logs
 from bot.slack.app import build_app
 from bot.slack.replies import STOPPING
 from bot.slack.services import Services
+from bot.slack.socket import socket_handler
 
 log = logging.getLogger("chsm.slack")
 
@@ -56,7 +57,7 @@ def serve(corpus_dir: Path, index_dir: Path, *, http: bool, host: str, port: int
         log.info("stopping", extra={"fields": {"in_flight": svc.executor.pending}})
         _loop(server, lambda: _drained(svc, server, started))
     else:
-        handler = socket_handler(app, cfg.slack_app_token)
+        handler = socket_handler(app, cfg.slack_app_token, connections=cfg.chsm_socket_connections)
         log.info("connecting", extra={"fields": {"mode": "socket"}})
         handler.connect()
         while not stop.wait(LOOP_TICK):
@@ -113,10 +114,3 @@ def _finish(svc: Services, server) -> int:
         os._exit(0)
     svc.executor.shutdown(wait=False)
     return 0
-
-
-def socket_handler(app, app_token: str):
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    # The app's own WebClient, so apps.connections.open goes to SLACK_API_URL too.
-    return SocketModeHandler(app, app_token, web_client=app.client)

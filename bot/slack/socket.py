@@ -6,7 +6,7 @@ timeout, a network blip: packets stop, nothing is closed) only after 4 ping
 intervals, 40-60 s, and its reader spins a CPU core when the TCP connection
 ends without a WebSocket close frame. Its websocket-client adapter never
 notices a silent drop (no pong timeout); the aiohttp and websockets ones need
-an asyncio app. bench/socket.py has the figures.
+an asyncio app. bench/socket_mode.py has the figures.
 
 Here the WebSocket protocol is the `websockets` library's threading client:
 it pings every PING_INTERVAL seconds and fails the connection when no pong

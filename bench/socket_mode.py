@@ -22,8 +22,8 @@ blip does. Measured per variant:
 
 None: did not happen within 90 s.
 
-    .venv/bin/python bench/socket.py                 # every variant
-    .venv/bin/python bench/socket.py builtin new     # some
+    .venv/bin/python bench/socket_mode.py                 # every variant
+    .venv/bin/python bench/socket_mode.py builtin new     # some
 
 Writes bench/out/socket.json. A variant whose library is not installed is
 skipped (`pip install aiohttp websocket-client` to measure those; websockets
@@ -35,19 +35,14 @@ ping_interval of 10 s and with 3 s (`_p3`), and new (bot.slack.socket, the
 default 2 connections).
 """
 
+import json
 import os
+import signal
+import subprocess
 import sys
-
-# This file is named socket.py: its folder must not shadow the stdlib's socket.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
-
-import json  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import threading
+import time
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
