@@ -19,6 +19,7 @@ from slack_harness import BotProcess
 pytestmark = pytest.mark.slow  # real processes
 
 QUESTION = "<@UBOT> relay handshake refused by peer"
+FAKE_ENV = {"CHSM_FAKE_ENCODER": SPEC.format("HashEncoder")}
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def tiny(tmp_path):
 
 def _bots(fake, tiny, tmp_path, n: int, **env):
     corpus, index = tiny
-    env = {"CHSM_FAKE_ENCODER": SPEC.format("HashEncoder"), **env}
+    env = {**FAKE_ENV, **env}
     bots = []
     try:
         for i in range(n):
@@ -152,3 +153,55 @@ def test_redis_going_away_never_silences_the_bot(fake, tiny, tmp_path):
         for b in bots:
             b.stop()
         server.stop()
+
+
+def test_two_socket_mode_replicas_on_redis_answer_each_event_once(tiny, tmp_path, redis_server):
+    """Socket Mode: 500 events, each pushed on a connection of both replicas
+    (Slack spreads an app's events over every open connection, and re-sends
+    one it thinks was lost): 500 replies, one per event."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from fake_socket import SocketRig
+
+    redis_server.flush()
+    corpus, index = tiny
+    rig = SocketRig()
+    procs = []
+    try:
+        replicas = []
+        for i in range(2):
+            env = {
+                **os.environ, **FAKE_ENV, "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_APP_TOKEN": "xapp-1-A1-test",
+                "SLACK_API_URL": rig.slack.api_url, "CHSM_INDEX_DIR": str(index), "CHSM_CORPUS_DIR": str(corpus),
+                "CHSM_DATA_DIR": str(tmp_path / f"sock{i}"), "CHSM_REDIS_URL": redis_server.url,
+                "CHSM_USER_PER_MINUTE": "0", "CHSM_CHANNEL_PER_MINUTE": "0", "CHSM_SOCKET_CONNECTIONS": "2",
+            }
+            log = open(tmp_path / f"sock{i}.log", "wb")
+            procs.append(subprocess.Popen([str(Path(sys.executable).with_name("chsm")), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT))
+            before = {c.number for c in rig.server.alive()}
+            conns = rig.server.wait_alive(2 * (i + 1), timeout=60)
+            assert len(conns) >= 2 * (i + 1), (tmp_path / f"sock{i}.log").read_text()[-2000:]
+            replicas.append([c for c in conns if c.number not in before])
+        # the index loads after the connections open: wait until a question is answered
+        rig.server.send_event(_mention(9999, "CWARM"), replicas[0][0], event_id="EvWarm")
+        assert rig.slack.wait(lambda: rig.slack.api("chat.postMessage", channel="CWARM"), timeout=60)
+        n = 500
+        for i in range(n):
+            for r, conns in enumerate(replicas):
+                rig.server.send_event(_mention(i, "CSOCK"), conns[(i + r) % 2], event_id=f"EvSock{i}")
+        assert rig.slack.wait(lambda: len(_replies_by_thread(rig.slack, "CSOCK")) >= n, timeout=120)
+        time.sleep(2)  # any second reply would land by now
+        counts = _replies_by_thread(rig.slack, "CSOCK")
+        assert len(counts) == n and set(counts.values()) == {1}
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                assert p.wait(40) == 0
+            except subprocess.TimeoutExpired:
+                p.kill()
+        rig.close()
