@@ -115,10 +115,13 @@ def test_redis_down_keeps_answering_and_says_degraded():
     assert errors and s.status()["status"] == "degraded"
 
 
-def test_redis_outage_and_recovery(tmp_path):
+def test_redis_outage_and_recovery(tmp_path, monkeypatch):
     from redis_server import RedisServer, need_redis
 
+    from bot.slack import redis_state
+
     need_redis()
+    monkeypatch.setattr(redis_state, "RETRY_SECONDS", 0.3)  # 2 s in the product
     server = RedisServer().start()
     try:
         s = RedisState(server.url)
@@ -127,7 +130,7 @@ def test_redis_outage_and_recovery(tmp_path):
         assert s.first_time("Ev2")  # answered, from memory
         assert s.status()["status"] == "degraded"
         server.start()
-        time.sleep(2.1)  # RETRY_SECONDS
+        time.sleep(0.4)  # RETRY_SECONDS
         assert s.first_time("Ev3") and not RedisState(server.url).first_time("Ev3")  # back on Redis
     finally:
         server.stop()
@@ -144,7 +147,7 @@ def test_two_copies_racing_on_one_replica_are_answered_once(redis_server):
         results = []
         go = threading.Barrier(2)
 
-        def copy(event_id=f"EvRace{i}"):
+        def copy(event_id=f"EvRace{i}", go=go, results=results):
             go.wait()
             results.append(s.first_time(event_id))
 
