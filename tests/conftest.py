@@ -1,12 +1,31 @@
-"""Real parts: the bundled corpus, the packaged model, a real index built once
-per test session into a temp folder (never the developer's ./index)."""
+"""Real parts: the bundled corpus, the packaged model, a real index (built
+into a temp folder once per test session, or copied there from pytest's
+cache when nothing it is built from has changed; never the developer's
+./index); and what many test modules share: unique ids and the fake Slack."""
 
+import ast
+import fcntl
+import hashlib
+import importlib.metadata
+import itertools
+import json
 import os
+import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
+
+# Keep the bytecode of what the tests import (and pytest's assert-rewritten
+# test modules) even where PYTHONDONTWRITEBYTECODE is set, as on the dev
+# box: otherwise every run compiles them again (seconds), and so does every
+# bot and `chsm` process the tests start. __pycache__ is git- and docker-ignored.
+sys.dont_write_bytecode = False
+
+from fake_slack import FakeSlack  # noqa: E402 - after the line above
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -15,26 +34,275 @@ CORPUS = ROOT / "corpus"
 REAL_MODEL = {"engine", "index_dir"}
 
 
+# Under pytest-xdist (`-n 2 --dist loadgroup`) the tests of each of these run
+# in one worker: what they share is costly to make twice (a bot process, the
+# evaluation, a build with the real model). Prefixes of node ids.
+ONE_WORKER = {
+    "tests/test_slack_http.py": "http-bot",
+    "tests/test_slack_edge.py": "edge-bot",
+    "tests/test_slack_files.py": "files-bot",
+    "tests/test_eval.py": "evaluation",
+    "tests/test_store.py::test_the_serving_path_never_imports_torch": "served",
+    "tests/test_store.py::test_a_truncated_onnx_is_rebuilt": "served",
+}
+
+
+# And these start first, so that no worker is left running one alone at the end.
+LONG_FIRST = (
+    "tests/test_slack_workers.py::test_a_gzip_bomb_keeps_the_whole_bot_under_1_2_gb",
+    "tests/test_embed.py::test_onnx_query_encoder_matches_sentence_transformers",
+    "tests/test_slack_replicas.py",
+)
+
+
+def group_of(nodeid: str) -> str | None:
+    for prefix, name in ONE_WORKER.items():
+        if nodeid == prefix or nodeid.startswith((prefix + "::", prefix + "[", prefix + "@")):
+            return name
+    return None
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "shared_fake: the module's tests share one fake Slack (module_fake) and the bot that uses it")
+    config.addinivalue_line("markers", "xdist_group(name): pytest-xdist --dist loadgroup runs a group's tests in one worker")
+
+
 def pytest_collection_modifyitems(items):
     """Tests on the real model or a real bot process are the slow tier:
     `pytest -m "not slow"` runs the rest in seconds."""
     for item in items:
         if REAL_MODEL & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+        if group_of(item.nodeid):
+            item.add_marker(pytest.mark.xdist_group(group_of(item.nodeid)))
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: not item.nodeid.startswith(LONG_FIRST))  # stable: the rest keep their order
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: a worker per core, at most 4 (bot processes and the real
+    model take memory); PYTEST_XDIST_AUTO_NUM_WORKERS overrides."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
+    return min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """--dist loadgroup by ONE_WORKER: xdist 3.8 marks a group in the node id,
+    which pytest 9.2's node ids no longer take, so its own loadgroup spreads them."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Grouped(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(nodeid) or nodeid
+
+    return Grouped(config, log)
+
+
+# -- shared by the Slack tests ------------------------------------------------------------
+_n = itertools.count(1)
+
+
+def uid(prefix: str) -> str:
+    """A channel, event or file id no other test in this session uses: tests
+    that share one bot (and one fake Slack) tell their calls apart by it."""
+    return f"{prefix}{next(_n):04d}"
+
+
+def close_soon(fake: FakeSlack) -> None:
+    """FakeSlack.close() waits out its server's 0.5 s poll; nothing after a
+    test needs that wait, so it happens in the background."""
+    threading.Thread(target=fake.close, daemon=True).start()
+
+
+@pytest.fixture
+def fake(request):
+    """A fake Slack Web API of this test's own; in a module marked
+    `shared_fake`, the module's one (`module_fake`, which its shared bot uses)."""
+    if request.node.get_closest_marker("shared_fake"):
+        yield request.getfixturevalue("module_fake")
+        return
+    f = FakeSlack()
+    yield f
+    close_soon(f)
+
+
+@pytest.fixture(scope="module")
+def module_fake():
+    """One fake Slack for a module whose tests share one bot process."""
+    f = FakeSlack()
+    yield f
+    close_soon(f)
+
+
+# -- the real model ----------------------------------------------------------------------
 @pytest.fixture(scope="session", autouse=True)
 def _onnx_cache(tmp_path_factory):
     """One ONNX export per test session, never the developer's ~/.cache."""
     os.environ["CHSM_CACHE_DIR"] = str(tmp_path_factory.getbasetemp() / "chsm-cache")
 
 
+# What the real index is made of. Its bytes depend on the corpus, the model,
+# the code of the build and the libraries that code uses, and on nothing
+# else: a session whose key matches a kept index copies it (about a second)
+# instead of building it (a minute or more of CPU). A change to any of them
+# builds afresh. CHSM_TEST_FRESH_INDEX=1 always builds.
+BUILD = "bot.search.build"
+MODEL_STACK = {"torch", "transformers", "sentence_transformers", "tokenizers", "huggingface_hub", "safetensors", "onnx", "onnxruntime"}
+
+
+def _module_file(name: str) -> Path | None:
+    base = ROOT.joinpath(*name.split("."))
+    for p in (base.with_suffix(".py"), base / "__init__.py"):
+        if p.is_file():
+            return p
+    return None
+
+
+def build_inputs() -> tuple[list[Path], set[str]]:
+    """The files of the `bot` modules the build imports, at any depth and
+    inside functions too (read from their source, not by importing them), with
+    the data files beside them; and the top-level names of the other
+    packages they import."""
+    files: set[Path] = set()
+    packages: set[str] = set()
+    todo, seen = [BUILD], set()
+    while todo:
+        name = todo.pop()
+        parts = name.split(".")
+        for i in range(1, len(parts) + 1):  # a module's packages run first
+            path = _module_file(".".join(parts[:i]))
+            if path and path not in seen:
+                seen.add(path)
+                files.add(path)
+                files.update(p for p in path.parent.iterdir() if p.is_file() and p.suffix not in (".py", ".pyc"))
+                pkg = ".".join(parts[:i]) if path.name == "__init__.py" else ".".join(parts[: i - 1])
+                for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                    if isinstance(node, ast.Import):
+                        found = [a.name for a in node.names]
+                    elif isinstance(node, ast.ImportFrom):
+                        base = node.module or ""
+                        if node.level:
+                            up = pkg.split(".")[: len(pkg.split(".")) - node.level + 1]
+                            base = ".".join(up + ([base] if base else []))
+                        found = [base] + [f"{base}.{a.name}" for a in node.names]
+                    else:
+                        continue
+                    for f in found:
+                        if f.split(".")[0] == "bot":
+                            todo.append(f)
+                        elif f:
+                            packages.add(f.split(".")[0])
+    return sorted(files), packages
+
+
+def _versions(packages: set[str]) -> str:
+    dists = importlib.metadata.packages_distributions()
+    names = {d for p in packages for d in dists.get(p, ())}
+    return "\n".join(sorted(f"{n}=={importlib.metadata.version(n)}".lower() for n in names))
+
+
+def real_index_key() -> str:
+    from bot.search import embed
+
+    files, packages = build_inputs()
+    h = hashlib.sha256(f"{sys.version}\n{_versions(packages | MODEL_STACK)}\n{embed.model_fingerprint()}\n".encode())
+    for p in files + sorted(p for p in CORPUS.rglob("*") if p.is_file()):
+        h.update(p.relative_to(ROOT).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()[:24]
+
+
+def _kept(config, name: str) -> Path | None:
+    """pytest's cache folder for `name`, or None (-p no:cacheprovider, or CHSM_TEST_FRESH_INDEX=1)."""
+    cache = getattr(config, "cache", None)
+    if cache is None or os.environ.get("CHSM_TEST_FRESH_INDEX") == "1":
+        return None
+    return Path(cache.mkdir(name))
+
+
+def _keep(folder: Path, root: Path, key: str) -> None:
+    """A copy of `folder` as root/key, whole or not at all; older keys go."""
+    tmp = root / f".tmp-{key}-{os.getpid()}"
+    try:
+        shutil.copytree(folder, tmp, ignore=shutil.ignore_patterns(".lock", ".build-*"))
+        tmp.rename(root / key)
+    except OSError:  # another session kept it first, or no room: next time, then
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
+    for old in root.iterdir():
+        if old.name not in (key, ".lock") and (not old.name.startswith(".tmp-") or old.stat().st_mtime < time.time() - 3600):
+            shutil.rmtree(old, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def index_dir(tmp_path_factory) -> Path:
+def onnx_export(request, tmp_path_factory):
+    """This session's ONNX cache holds the query-encoder export kept by an
+    earlier session, if there is one (the product verifies it before use);
+    an export this session makes is kept for the next."""
+    from bot.search import build, store
+
+    folder = tmp_path_factory.getbasetemp() / "chsm-cache" / "onnx"
+    folder.mkdir(parents=True, exist_ok=True)
+    root = _kept(request.config, "chsm-onnx")
+    key = build.onnx_key()
+    kept = root / hashlib.sha256(f"{key}\n{_versions(MODEL_STACK)}".encode()).hexdigest()[:24] if root else None
+    if kept and kept.is_dir() and not (folder / f"{key}.onnx").exists():
+        for p in kept.iterdir():
+            shutil.copyfile(p, folder / p.name)
+    yield
+    if kept and not kept.is_dir():
+        try:
+            rec = json.loads((folder / f"{key}.json").read_text())
+            if store.sha256_file(folder / f"{key}.onnx") == rec["sha256"]:
+                tmp = tmp_path_factory.mktemp("onnx-keep")
+                for suffix in (".onnx", ".json"):
+                    shutil.copyfile(folder / f"{key}{suffix}", tmp / f"{key}{suffix}")
+                _keep(tmp, root, kept.name)
+        except (OSError, ValueError, KeyError):
+            pass
+
+
+def _copy_kept(kept: Path, folder: Path) -> bool:
+    from bot.search import store
+
+    if not kept.is_dir():
+        return False
+    try:
+        shutil.copytree(kept, folder, dirs_exist_ok=True)
+        store.load(folder)  # every file checked against the manifest
+        if store.stale_reason(folder, CORPUS) is None:
+            return True
+    except Exception:  # noqa: BLE001 - a damaged copy is simply built again
+        pass
+    shutil.rmtree(folder)
+    folder.mkdir()
+    return False
+
+
+@pytest.fixture(scope="session")
+def index_dir(request, tmp_path_factory) -> Path:
     from bot.search import build
 
     folder = tmp_path_factory.mktemp("index")
-    build.build(CORPUS, folder, log=lambda s: None)
+    root = _kept(request.config, "chsm-real-index")
+    if root is None:
+        request.getfixturevalue("onnx_export")
+        build.build(CORPUS, folder, log=lambda s: None)
+        return folder
+    key = real_index_key()
+    if _copy_kept(root / key, folder):
+        return folder
+    with open(root / ".lock", "a") as lock:  # one build, when pytest-xdist workers all need it
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _copy_kept(root / key, folder):
+            return folder
+        request.getfixturevalue("onnx_export")  # the build places the export in the index
+        build.build(CORPUS, folder, log=lambda s: None)
+        _keep(folder, root, key)
     return folder
 
 

@@ -15,8 +15,10 @@ from urllib.parse import urlencode
 import httpx
 
 from fake_slack import BOT_TOKEN
+from fakes import SPEC, tiny_index
 
 SECRET = "test-signing-secret"
+FAKE_ENCODER = {"CHSM_FAKE_ENCODER": SPEC.format("HashEncoder")}  # a bot on a tiny index starts in about 2 s
 
 
 def sign(body: bytes, ts: int | None = None, secret: str = SECRET) -> dict:
@@ -178,6 +180,22 @@ class BotProcess:
             "actions": [{"action_id": action_id, "block_id": "b", "value": value, "type": "button", "action_ts": "1.3"}],
         }
         return self.post(urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded")
+
+
+def tiny_bot(fake, tmp: Path, data: Path | None = None, **env) -> "BotProcess":
+    """A real bot process on the four-runbook corpus (tests/fakes.py) with the
+    fake encoder: for tests about the bot, not about the real model's answers.
+    Its corpus and index are under tmp/tiny (built once), its data in `data`
+    (default tmp/data)."""
+    corpus, index = tmp / "tiny" / "corpus", tmp / "tiny" / "index"
+    if not (index / "manifest.json").exists():
+        corpus, index = tiny_index(tmp / "tiny")
+    return BotProcess(fake, index, data or tmp / "data", corpus, **{**FAKE_ENCODER, **env})
+
+
+# A log with the tiny corpus's known error, and the fix a triage of it shows.
+TINY_LOG = b"INFO start\n2026-11-27 10:00:01 ERROR relay handshake refused by peer\n"
+TINY_FIX = "sudo systemctl restart relay.service"
 
 
 # -- logs to send ----------------------------------------------------------------------

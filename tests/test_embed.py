@@ -25,8 +25,8 @@ def _cache(monkeypatch, tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_onnx_query_encoder_matches_sentence_transformers():
-    onnx, _ = build.cached_query_encoder(log=lambda s: None)  # exported once per test session
+def test_onnx_query_encoder_matches_sentence_transformers(onnx_export):
+    onnx, _ = build.cached_query_encoder(log=lambda s: None)  # exported once per test session (or kept from the last)
     ref = build.encode_reference(build.load_reference(), TEXTS)
     fast = embed.QueryEncoder(onnx).encode(TEXTS)
     assert fast.shape == ref.shape == (len(TEXTS), 384)

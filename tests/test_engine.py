@@ -71,5 +71,6 @@ def test_the_encoder_never_runs_a_huge_batch(engine, monkeypatch):
     sizes = []
     real = embed.QueryEncoder._encode
     monkeypatch.setattr(embed.QueryEncoder, "_encode", lambda self, texts: sizes.append(len(texts)) or real(self, texts))
-    vecs = engine.encoder.encode(["C_Login failed " * 60] * 100)
-    assert vecs.shape == (100, 384) and max(sizes) <= embed.ENCODE_BATCH
+    n = 2 * embed.ENCODE_BATCH + 1  # three batches, the last one short
+    vecs = engine.encoder.encode(["C_Login failed " * 60] * n)
+    assert vecs.shape == (n, 384) and max(sizes) <= embed.ENCODE_BATCH and len(sizes) == 3

@@ -1,7 +1,8 @@
 """`chsm report` and the weekly digest: what the operators see. Clustering
 of unanswered questions, negative votes per entry, masking of every text
 shown, Slack's limits, the CLI over both state backends, and the digest
-posted exactly once by a fleet of replicas. No model, no bot process."""
+posted exactly once by a fleet of replicas. No model, no bot process; the
+command itself (a child process each) is in the slow tier."""
 
 import json
 import random
@@ -194,6 +195,7 @@ def check_json(out: str):
     assert SECRET not in out
 
 
+@pytest.mark.slow  # `chsm` in a child process
 def test_report_command_on_sqlite(tmp_path):
     fill(LocalState(tmp_path / "data"), time.time())
     p = run_chsm("report")
@@ -207,6 +209,7 @@ def test_report_command_on_sqlite(tmp_path):
     assert short["unanswered"]["total"] == 0
 
 
+@pytest.mark.slow  # `chsm` in a child process
 def test_report_command_on_redis(redis_server):
     redis_server.flush()
     fill(RedisState(redis_server.url), time.time())
@@ -218,6 +221,7 @@ def test_report_command_on_redis(redis_server):
     assert f.returncode == 0 and "e1" in f.stdout and SECRET not in f.stdout
 
 
+@pytest.mark.slow  # `chsm` in a child process
 def test_empty_report_is_a_sentence_and_success(tmp_path):
     p = run_chsm("report", env={"CHSM_DATA_DIR": str(tmp_path / "fresh")})
     assert p.returncode == 0 and p.stdout.startswith("No unanswered questions") and p.stdout.count("\n") == 1
@@ -225,6 +229,7 @@ def test_empty_report_is_a_sentence_and_success(tmp_path):
     assert j["unanswered"] == {"total": 0, "considered": 0, "clusters": []} and j["voted_down"] == {"total": 0, "entries": []}
 
 
+@pytest.mark.slow  # `chsm` in a child process
 def test_unusable_data_dir_is_one_line(tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the data dir should be")
@@ -233,6 +238,7 @@ def test_unusable_data_dir_is_one_line(tmp_path):
         assert p.returncode == 1 and p.stdout == "" and p.stderr.count("\n") == 1 and p.stderr.startswith("chsm: cannot read the"), p.stderr
 
 
+@pytest.mark.slow  # `chsm` in a child process
 def test_unreachable_redis_is_one_line_without_the_password():
     from redis_server import free_port
 
@@ -243,6 +249,7 @@ def test_unreachable_redis_is_one_line_without_the_password():
         assert p.stderr == f"chsm: cannot reach Redis at 127.0.0.1:{port}\n"
 
 
+@pytest.mark.slow  # `chsm` in a child process
 def test_days_must_be_positive():
     p = run_chsm("report", "--days", "0")
     assert p.returncode == 2 and "--days" in p.stderr

@@ -184,6 +184,7 @@ def _time(text: str) -> float:
     return best
 
 
+@pytest.mark.slow  # seconds of matching, by design
 def test_matching_is_linear_on_a_megabyte_line():
     small, large = 100_000, 1_000_000
     worst_small = max(_time(_one_line(s, small)) for s in ADVERSARIAL)

@@ -14,8 +14,9 @@ from bot.slack.app import web_client
 from bot.slack.channels import CHANNEL_OFF, FOLLOWUPS_OFF, ChannelSettings, Channels
 from bot.slack.services import Services
 
-from conftest import CORPUS, ROOT, run_chsm
+from conftest import ROOT, run_chsm
 from fake_slack import BOT_TOKEN, FakeSlack
+from fakes import tiny_index, use_fake_encoder
 
 EXAMPLE = ROOT / "docs" / "channels.example.yml"
 QUESTION = "C_Login failed with error code: 0xa3"
@@ -126,6 +127,7 @@ def test_a_missing_or_unreadable_file_is_one_line(tmp_path):
         Channels.load(tmp_path / "bin.yml")
 
 
+@pytest.mark.slow  # `chsm serve` in a child process, twice
 def test_serve_stops_with_one_line_before_anything_else(tmp_path):
     bad = write(tmp_path, "channels:\n  C123:\n    replies: threaded\n")
     env = {"CHSM_CHANNELS_FILE": str(bad), "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": "x", "SLACK_API_URL": "http://127.0.0.1:9/api/"}
@@ -153,11 +155,11 @@ channels:
 """
 
 
-@pytest.fixture
-def fake():
-    f = FakeSlack()
-    yield f
-    f.close()
+@pytest.fixture(autouse=True)
+def _fast_engine(monkeypatch):
+    """The fake encoder, and any index build in this process: an engine with
+    no index fails at once instead of after a child build process."""
+    use_fake_encoder(monkeypatch, in_process=True)
 
 
 def services(tmp_path: Path, fake: FakeSlack, channels: str | None = CHANNELS, *, corpus: Path | None = None, index: Path | None = None, **over) -> Services:
@@ -301,12 +303,13 @@ def test_oncall_handles_that_are_not_ids_are_posted_as_written():
     assert actions._oncall_mention("Use #hsm-help") == "Use #hsm-help"
 
 
-def test_an_ephemeral_channel_gets_the_real_answer(tmp_path, fake, index_dir):
-    svc = services(tmp_path, fake, corpus=CORPUS, index=index_dir)
+def test_an_ephemeral_channel_gets_the_real_answer(tmp_path, fake):
+    corpus, index = tiny_index(tmp_path / "tiny")  # four runbooks, the fake encoder
+    svc = services(tmp_path, fake, corpus=corpus, index=index)
     client = web_client(BOT_TOKEN, fake.api_url)
-    mention.on_mention(svc, mention_event("C0EPH", ts="9.5", thread_ts="9.1"), {"event_id": "Ev1"}, client)
+    mention.on_mention(svc, mention_event("C0EPH", ts="9.5", thread_ts="9.1", text="relay handshake refused by peer"), {"event_id": "Ev1"}, client)
     [reply] = posted(fake, "chat.postEphemeral", "C0EPH")
-    assert reply["user"] == "U0ASKER" and reply["thread_ts"] == "9.1" and "0xa3" in reply["text"]
+    assert reply["user"] == "U0ASKER" and reply["thread_ts"] == "9.1" and "relay handshake refused by peer" in reply["text"]
     assert any(b["type"] == "actions" for b in reply["blocks"])  # Helpful / Still stuck still there
     assert posted(fake, "chat.postMessage", "C0EPH") == []
     assert svc.store.thread_context("C0EPH", "9.1")  # remembered for follow-ups

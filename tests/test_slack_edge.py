@@ -3,7 +3,6 @@ body is read, idle and slow connections, malformed payloads signed and not,
 and fuzzed payloads for every handler. Never a 5xx, never a listener
 traceback, and Slack's next event is still acked in time."""
 
-import itertools
 import json
 import socket
 import threading
@@ -16,28 +15,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS
-from fake_slack import FakeSlack
-from slack_harness import BotProcess, sign
+from conftest import uid
+from slack_harness import sign, tiny_bot
 
-_n = itertools.count(1)
+pytestmark = [pytest.mark.slow, pytest.mark.shared_fake]  # one real bot process for the module
 MB = 1024 * 1024
 
 
-def uid(prefix: str) -> str:
-    return f"{prefix}{next(_n):04d}"
-
-
 @pytest.fixture(scope="module")
-def fake():
-    f = FakeSlack()
-    yield f
-    f.close()
-
-
-@pytest.fixture(scope="module")
-def bot(fake, index_dir, tmp_path_factory):
-    b = BotProcess(fake, index_dir, tmp_path_factory.mktemp("edge"), CORPUS, CHSM_HTTP_REQUEST_SECONDS="3", CHSM_HTTP_IDLE_SECONDS="5")
+def bot(module_fake, tmp_path_factory):
+    """The tiny corpus and the fake encoder: these tests are about the HTTP edge, not answers."""
+    b = tiny_bot(module_fake, tmp_path_factory.mktemp("edge"), CHSM_HTTP_REQUEST_SECONDS="1", CHSM_HTTP_IDLE_SECONDS="5")
     yield b
     b.stop()
 
@@ -156,7 +144,7 @@ def test_a_request_that_trickles_in_is_cut(bot):
             except OSError:
                 closed_after = time.perf_counter() - t0
                 break
-        assert closed_after is not None and closed_after < 3 + 2.5  # CHSM_HTTP_REQUEST_SECONDS=3, checked every second
+        assert closed_after is not None and closed_after < 1 + 2.5  # CHSM_HTTP_REQUEST_SECONDS=1, checked every second
 
 
 def test_many_slow_senders_do_not_block_slack(bot):

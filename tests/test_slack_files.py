@@ -4,30 +4,17 @@ A second fake host on loopback plays "somewhere else": it records every
 request and the Authorization header it carried, and must never see the
 token."""
 
-import itertools
 import json
 import time
 
 import pytest
 
 from bot.slack.files import HostPolicy
-from conftest import CORPUS
+from conftest import uid
 from fake_slack import BOT_TOKEN, FakeSlack
-from slack_harness import BotProcess
+from slack_harness import TINY_FIX, TINY_LOG as LOG, tiny_bot
 
-_n = itertools.count(1)
-LOG = b"INFO start\nC_Initialize() failed with 00000005 (Failed to connect socket)\n"
-
-
-def uid(prefix: str) -> str:
-    return f"{prefix}{next(_n):04d}"
-
-
-@pytest.fixture(scope="module")
-def fake():
-    f = FakeSlack()
-    yield f
-    f.close()
+pytestmark = pytest.mark.shared_fake  # one bot for the module (its tests are marked slow one by one)
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +25,9 @@ def elsewhere():
 
 
 @pytest.fixture(scope="module")
-def bot(fake, index_dir, tmp_path_factory):
-    b = BotProcess(fake, index_dir, tmp_path_factory.mktemp("files"), CORPUS, CHSM_DOWNLOAD_SECONDS="6", CHSM_MAX_FILE_BYTES="100000")
+def bot(module_fake, tmp_path_factory):
+    """The tiny corpus and the fake encoder: what is tested is where the token goes."""
+    b = tiny_bot(module_fake, tmp_path_factory.mktemp("files"), CHSM_DOWNLOAD_SECONDS="2", CHSM_MAX_FILE_BYTES="100000")
     yield b
     b.stop()
 
@@ -80,16 +68,18 @@ def test_policy():
     assert p.may_follow("https://a.slack-edge.com/x") and not p.may_follow("https://example.com/x")
 
 
+@pytest.mark.slow
 def test_a_file_on_another_host_is_refused_and_gets_no_token(bot, fake, elsewhere):
     url = elsewhere.add_file("stolen.log", LOG, open_=True)
     update = dm_with(bot, fake, [f("stolen.log", url), f("app.log", fake.add_file(uid("app") + ".log", LOG))])
     text = shown(update)
     assert "stolen.log" in text and "not to Slack" in text and "127.0.0.1" in text
-    assert "C_Initialize" in text  # the Slack-hosted file is still triaged
+    assert TINY_FIX in text  # the Slack-hosted file is still triaged
     assert elsewhere.paths("/files/") == []  # never even contacted
     assert BOT_TOKEN not in json.dumps(elsewhere.calls)
 
 
+@pytest.mark.slow
 def test_a_redirect_elsewhere_is_not_followed(bot, fake, elsewhere):
     target = elsewhere.add_file(uid("evil") + ".log", b"ERROR I was fetched with your token\n" * 3, open_=True)
     url = fake.add_redirect(uid("moved") + ".log", target)
@@ -100,15 +90,17 @@ def test_a_redirect_elsewhere_is_not_followed(bot, fake, elsewhere):
     assert elsewhere.paths("/files/") == [] and BOT_TOKEN not in json.dumps(elsewhere.calls)
 
 
+@pytest.mark.slow
 def test_a_redirect_within_slack_is_followed_with_the_token(bot, fake):
     real = fake.add_file(uid("real") + ".log", LOG)
     url = fake.add_redirect(uid("hop") + ".log", real.replace(fake.url, ""))  # a relative Location
     update = dm_with(bot, fake, [f("hop.log", url)])
-    assert "C_Initialize" in shown(update)
+    assert TINY_FIX in shown(update)
     [got] = [c for c in fake.paths("/files/") if c["path"].endswith(real.rsplit("/", 1)[1])]
     assert got["auth"] == f"Bearer {BOT_TOKEN}"
 
 
+@pytest.mark.slow
 def test_a_file_bigger_than_it_said_is_cut_while_streaming(bot, fake):
     big = b"ERROR C_Login failed with error code: 0xa3\n" * 10_000  # 430 KB, over the 100 KB limit
     update = dm_with(bot, fake, [f("liar.log", fake.add_file(uid("liar") + ".log", big), size=1000)])
@@ -116,13 +108,14 @@ def test_a_file_bigger_than_it_said_is_cut_while_streaming(bot, fake):
     assert "liar.log" in text and "over the" in text and "limit" in text
 
 
+@pytest.mark.slow
 def test_a_trickling_download_ends_with_a_clear_reply(bot, fake):
-    """One byte every 2 s would take hours; the message's download deadline
-    (6 s here, 60 s by default) ends it, and the reply says why."""
-    url = fake.add_file(uid("slow") + ".log", LOG * 100, trickle=2.0)
+    """One byte every second would take an hour; the message's download
+    deadline (2 s here, 60 s by default) ends it, and the reply says why."""
+    url = fake.add_file(uid("slow") + ".log", LOG * 50, trickle=1.0)
     t0 = time.monotonic()
     update = dm_with(bot, fake, [f("slow.log", url)])
     took = time.monotonic() - t0
     text = shown(update)
-    assert "slow.log" in text and "took over 6 s" in text
-    assert took < 6 + 10 + 5  # the deadline, at most one stalled read, and the reply
+    assert "slow.log" in text and "took over 2 s" in text
+    assert took < 2 + 10 + 5  # the deadline, at most one stalled read, and the reply

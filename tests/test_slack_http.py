@@ -2,7 +2,6 @@
 real signatures, a fake Slack Web API on loopback."""
 
 import gzip
-import itertools
 import json
 import os
 import subprocess
@@ -13,27 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, run_chsm
-from fake_slack import BOT_TOKEN, FakeSlack
+from conftest import CORPUS, run_chsm, uid
+from fake_slack import BOT_TOKEN
 from slack_harness import BotProcess
 
-_n = itertools.count(1)
-
-
-def uid(prefix: str) -> str:
-    return f"{prefix}{next(_n):04d}"
+pytestmark = [pytest.mark.slow, pytest.mark.shared_fake]  # one real bot process for the module, on the real model
 
 
 @pytest.fixture(scope="module")
-def fake():
-    f = FakeSlack()
-    yield f
-    f.close()
-
-
-@pytest.fixture(scope="module")
-def bot(fake, index_dir, tmp_path_factory):
-    b = BotProcess(fake, index_dir, tmp_path_factory.mktemp("botdata"), CORPUS, CHSM_ONCALL="S0ONCALL", CHSM_MAX_FILE_BYTES="200000",
+def bot(module_fake, index_dir, tmp_path_factory):
+    b = BotProcess(module_fake, index_dir, tmp_path_factory.mktemp("botdata"), CORPUS, CHSM_ONCALL="S0ONCALL", CHSM_MAX_FILE_BYTES="200000",
                    CHSM_USER_PER_MINUTE="0")  # these tests send far more than a person would; limits: test_slack_replicas.py
     yield b
     b.stop()
@@ -302,8 +290,9 @@ def test_logs_are_structured_json(bot):
         ({"SLACK_API_URL": "http://127.0.0.1:9/api/"}, "cannot reach the Slack API"),
     ],
 )
-def test_bad_configuration_fails_at_start_with_one_line(fake, index_dir, tmp_path, env, expect):
-    base = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": fake.api_url, "CHSM_DATA_DIR": str(tmp_path)}
+def test_bad_configuration_fails_at_start_with_one_line(fake, tmp_path, env, expect):
+    base = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": fake.api_url, "CHSM_DATA_DIR": str(tmp_path),
+            "CHSM_INDEX_DIR": str(tmp_path / "index"), "CHSM_CORPUS_DIR": str(tmp_path / "corpus")}  # refused before any index is read
     p = subprocess.run(
         [str(Path(sys.executable).with_name("chsm")), "serve", "--http", "--port", "0"],
         env={**os.environ, **base, **env}, capture_output=True, text=True, timeout=60,

@@ -15,7 +15,6 @@ import time
 import pytest
 
 from conftest import run_chsm
-from fake_slack import FakeSlack
 from fakes import SPEC, tiny_index
 from slack_harness import BotProcess
 
@@ -27,13 +26,6 @@ NEW_RUNBOOK = (
 )
 QUESTION = "tape library says drawer interlock open"
 FAKE = {"CHSM_FAKE_ENCODER": SPEC.format("HashEncoder")}
-
-
-@pytest.fixture
-def fake():
-    f = FakeSlack()
-    yield f
-    f.close()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import time
 
 import pytest
 
-from fake_slack import FakeSlack
 from fakes import SPEC, tiny_index
 from redis_server import RedisServer, need_redis
 from slack_harness import BotProcess
@@ -20,13 +19,6 @@ pytestmark = pytest.mark.slow  # real processes
 
 QUESTION = "<@UBOT> relay handshake refused by peer"
 FAKE_ENV = {"CHSM_FAKE_ENCODER": SPEC.format("HashEncoder")}
-
-
-@pytest.fixture
-def fake():
-    f = FakeSlack()
-    yield f
-    f.close()
 
 
 @pytest.fixture

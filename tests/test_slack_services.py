@@ -15,6 +15,7 @@ from bot.errors import EngineNotReady
 from bot.slack.replies import STOPPING, failure_notice
 from bot.slack.services import Progress, Services, TrackedExecutor
 from bot.slack.workers import Busy, JobFailed
+from fakes import use_fake_encoder
 
 
 @pytest.fixture
@@ -50,10 +51,11 @@ def test_a_bug_in_a_call_is_a_bug(svc):
     assert "slack:transport" not in svc.metrics.render().decode()
 
 
-def test_engine_not_ready_is_a_plain_sentence(svc, tmp_path):
+def test_engine_not_ready_is_a_plain_sentence(svc, tmp_path, monkeypatch):
     with pytest.raises(EngineNotReady) as e:
         svc.engine(wait=0.01)
     assert "loading" in str(e.value)
+    use_fake_encoder(monkeypatch, in_process=True)  # the build it tries runs here: it fails at once
     svc.load_engine()  # no index and no way to build one here: fails
     with pytest.raises(EngineNotReady) as e:
         svc.engine(wait=0.01)

@@ -14,9 +14,7 @@ from bot.render.slack_blocks import format_ask
 from bot.slack import buttons
 from bot.slack.feedback import FeedbackStore
 
-from conftest import CORPUS
-from fake_slack import FakeSlack
-from slack_harness import BotProcess
+from slack_harness import BotProcess, tiny_bot
 
 LONG_QUERIES = {
     "emoji": "C_Login failed 🔥" + "😀" * 180,
@@ -117,21 +115,15 @@ def _umount(target: Path) -> None:
     subprocess.run(["umount", "-l", str(target)], capture_output=True)
 
 
-@pytest.fixture
-def fake():
-    f = FakeSlack()
-    yield f
-    f.close()
-
-
+@pytest.mark.slow  # a real bot process (tiny corpus, fake encoder)
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to mount a small tmpfs")
-def test_a_full_disk_still_thanks_votes_and_answers_followups(fake, index_dir, tmp_path):
+def test_a_full_disk_still_thanks_votes_and_answers_followups(fake, tmp_path):
     data = tmp_path / "full"
     if not _mount(data, "size=256k"):
         pytest.skip("cannot mount tmpfs here")
     bot = None
     try:
-        bot = BotProcess(fake, index_dir, data, CORPUS)
+        bot = tiny_bot(fake, tmp_path, data)
         ch, ev = "CFULL", "EvFull1"
         bot.event({"type": "app_mention", "user": "U1", "text": "<@UBOT> our openssl engine setup is broken", "ts": "10.1", "channel": ch}, ev)
         assert bot.settled(ev)
@@ -164,19 +156,20 @@ def _fill(folder: Path) -> None:
         pass
 
 
+@pytest.mark.slow  # a real bot process (tiny corpus, fake encoder)
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to mount a read-only tmpfs")
-def test_a_read_only_empty_data_folder_still_starts_and_answers(fake, index_dir, tmp_path):
+def test_a_read_only_empty_data_folder_still_starts_and_answers(fake, tmp_path):
     data = tmp_path / "ro"
     if not _mount(data, "ro,size=64k"):
         pytest.skip("cannot mount tmpfs here")
     bot = None
     try:
-        bot = BotProcess(fake, index_dir, data, CORPUS)  # the old code exited: "internal error"
+        bot = tiny_bot(fake, tmp_path, data)  # the old code exited: "internal error"
         health = bot.http.get("/healthz").json()
         assert health["store"]["status"] == "degraded" and str(data) not in json.dumps(health)
-        bot.event({"type": "app_mention", "user": "U1", "text": "<@UBOT> C_Login failed with error code: 0xa3", "ts": "11.1", "channel": "CRO"}, "EvRo1")
+        bot.event({"type": "app_mention", "user": "U1", "text": "<@UBOT> relay handshake refused by peer", "ts": "11.1", "channel": "CRO"}, "EvRo1")
         [reply] = fake.wait(lambda: fake.api("chat.postMessage", channel="CRO"))
-        assert "0xa3" in reply["body"]["text"]
+        assert "relay handshake refused by peer" in reply["body"]["text"]  # the answer's title
         rid = "rro"
         bot.action(buttons.NOT_HELPFUL, json.dumps({"q": "C_Login failed", "e": "e1"}), f"{fake.url}/respond/{rid}")
         [resp] = fake.wait(lambda: fake.paths(f"/respond/{rid}"))

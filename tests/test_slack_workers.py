@@ -3,7 +3,6 @@ GIL, a full pool says "busy" at once, a job past its deadline is killed and
 its worker replaced, and memory stays bounded. The pool on its own first,
 then the real bot over HTTP."""
 
-import itertools
 import json
 import threading
 import time
@@ -13,16 +12,10 @@ import pytest
 from bot.errors import InputError
 from bot.slack.workers import Busy, JobFailed, WorkerPool
 
-from conftest import CORPUS
-from fake_slack import FakeSlack
-from slack_harness import BotProcess, error_lines_gzip, file_share, gzip_bomb, job_hold_gil, long_line_log
+from conftest import CORPUS, uid
+from slack_harness import TINY_FIX, TINY_LOG, BotProcess, error_lines_gzip, file_share, gzip_bomb, job_hold_gil, long_line_log, tiny_bot
 
 pytestmark = pytest.mark.slow  # real processes throughout
-_n = itertools.count(1)
-
-
-def uid(prefix: str) -> str:
-    return f"{prefix}{next(_n):04d}"
 
 
 # -- the pool ------------------------------------------------------------------------------
@@ -124,13 +117,8 @@ def test_a_worker_that_cannot_load_fails_jobs_instead_of_hanging():
 
 
 # -- the real bot --------------------------------------------------------------------------
-
-@pytest.fixture
-def fake():
-    f = FakeSlack()
-    yield f
-    f.close()
-
+# On the tiny corpus with the fake encoder (tiny_bot), except where the real
+# model's memory is part of what is measured.
 
 def send_dm(bot, fake, name: str, data: bytes) -> str:
     dm = uid("D")
@@ -147,10 +135,10 @@ def mention_reply_time(bot, fake) -> float:
     return time.perf_counter() - t0
 
 
-def test_a_pathological_log_line_does_not_freeze_the_bot(fake, index_dir, tmp_path):
+def test_a_pathological_log_line_does_not_freeze_the_bot(fake, tmp_path):
     """The old code triaged in the serving process: a 150 KB line froze acks,
     /healthz and every answer for 18 s."""
-    bot = BotProcess(fake, index_dir, tmp_path / "data", CORPUS)
+    bot = tiny_bot(fake, tmp_path)
     try:
         dm = send_dm(bot, fake, "long.log", long_line_log(150))
         assert fake.wait(lambda: fake.api("chat.postMessage", channel=dm))  # "Triaging…": the job has started
@@ -167,8 +155,8 @@ def test_a_pathological_log_line_does_not_freeze_the_bot(fake, index_dir, tmp_pa
         bot.stop()
 
 
-def test_six_heavy_dms_at_once_and_a_mention_is_still_answered(fake, index_dir, tmp_path):
-    bot = BotProcess(fake, index_dir, tmp_path / "data", CORPUS, CHSM_JOB_DEADLINE="8", CHSM_DRAIN_SECONDS="3")
+def test_six_heavy_dms_at_once_and_a_mention_is_still_answered(fake, tmp_path):
+    bot = tiny_bot(fake, tmp_path, CHSM_JOB_DEADLINE="8", CHSM_DRAIN_SECONDS="3")
     try:
         heavy = error_lines_gzip(200)
         dms = [send_dm(bot, fake, "heavy.log.gz", heavy) for _ in range(6)]
@@ -184,17 +172,17 @@ def test_six_heavy_dms_at_once_and_a_mention_is_still_answered(fake, index_dir, 
         assert bot.stop() == 0
 
 
-def test_a_job_past_its_deadline_tells_the_user_and_the_bot_recovers(fake, index_dir, tmp_path):
-    bot = BotProcess(fake, index_dir, tmp_path / "data", CORPUS, CHSM_JOB_DEADLINE="3")
+def test_a_job_past_its_deadline_tells_the_user_and_the_bot_recovers(fake, tmp_path):
+    bot = tiny_bot(fake, tmp_path, CHSM_JOB_DEADLINE="3")
     try:
         dm = send_dm(bot, fake, "heavy.log.gz", error_lines_gzip(200))
         [update] = fake.wait(lambda: fake.api("chat.update", channel=dm), timeout=30)
         assert "took too long" in update["body"]["text"]
         assert fake.wait(lambda: fake.api("reactions.remove", channel=dm))
         assert bot.http.get("/healthz").json()["workers"]["restarts"] == 1
-        small = send_dm(bot, fake, "app.log", b"INFO x\nC_Initialize() failed with 00000005 (Failed to connect socket)\n")
+        small = send_dm(bot, fake, "app.log", TINY_LOG)
         [ok] = fake.wait(lambda: fake.api("chat.update", channel=small), timeout=60)
-        assert "C_Initialize" in ok["body"]["text"]
+        assert TINY_FIX in json.dumps(ok["body"])
     finally:
         bot.stop()
 

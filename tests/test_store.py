@@ -8,6 +8,7 @@ milliseconds; the `slow` ones spawn real processes or use the real model.
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -320,15 +321,23 @@ def test_index_build_command_takes_the_same_lock(monkeypatch, tmp_path):
     use_fake_encoder(monkeypatch)
     corpus, index = write_tiny_corpus(tmp_path / "corpus"), tmp_path / "index"
     chsm = str(Path(sys.executable).with_name("chsm"))
+    err: list[str] = []
     with store.build_lock(index):
         p = subprocess.Popen(
             [chsm, "index", "build", "--corpus", str(corpus), "--out", str(index)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
         )
-        time.sleep(4)
+        reader = threading.Thread(target=lambda: [err.append(line) for line in p.stderr], daemon=True)
+        reader.start()
+        deadline = time.monotonic() + 60
+        while not any("waiting for another process" in line for line in err) and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # it has met the lock; and it goes on waiting
         assert p.poll() is None and not (index / "manifest.json").exists()  # it waits for the holder
-    stdout, stderr = p.communicate(timeout=60)
-    assert p.returncode == 0 and "waiting for another process" in stderr and "built" in stdout
+    stdout = p.stdout.read()
+    p.wait(60)
+    reader.join(10)
+    assert p.returncode == 0 and "waiting for another process" in "".join(err) and "built" in stdout
 
 
 SERVE = """
@@ -342,12 +351,22 @@ print(json.dumps({"heavy": sorted(m for m in ("torch", "sentence_transformers", 
 """
 
 
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, onnx_export):
+    """The tiny corpus with the real model: Engine.open in a child process on
+    no index at all, which builds it (in a grandchild) and answers. Shared:
+    a build with the real model costs a child process loading torch."""
+    tmp = tmp_path_factory.mktemp("served")
+    corpus, index = write_tiny_corpus(tmp / "corpus"), tmp / "index"
+    stdout, stderr = _python("-c", SERVE, str(corpus), str(index), env={"CHSM_FAKE_ENCODER": ""}).communicate(timeout=600)
+    return corpus, index, stdout, stderr
+
+
 @pytest.mark.slow
-def test_the_serving_path_never_imports_torch(tmp_path):
+def test_the_serving_path_never_imports_torch(served):
     """Engine.open on a fresh index with the real model: the build runs in a
     grandchild of this test; the child that serves never imports torch."""
-    corpus, index = write_tiny_corpus(tmp_path / "corpus"), tmp_path / "index"
-    stdout, stderr = _python("-c", SERVE, str(corpus), str(index)).communicate(timeout=600)
+    corpus, index, stdout, stderr = served
     assert stdout, stderr
     out = json.loads(stdout)
     assert out["heavy"] == [] and out["top"] == "The log volume is full" and "semantic" in out["matched_by"]
@@ -357,13 +376,16 @@ def test_the_serving_path_never_imports_torch(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_truncated_onnx_is_rebuilt(tmp_path):
+def test_a_truncated_onnx_is_rebuilt(served, tmp_path):
     """Before: load only checked that query_encoder.onnx existed, so a
     truncated one failed in Engine() and was never rebuilt."""
-    corpus, index = write_tiny_corpus(tmp_path / "corpus"), tmp_path / "index"
-    store.ensure(corpus, index, log=lambda s: None)
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(served[0], corpus)
+    shutil.copytree(served[1], index)  # a fresh index built with the real model
+    said: list[str] = []
+    store.ensure(corpus, index, log=said.append)
+    assert said == []  # fresh here too: loaded, not rebuilt
     _truncate(index / embed.ONNX_FILE)
-    said = []
     idx = store.ensure(corpus, index, log=said.append)
     [note] = _building(said)
     assert "query_encoder.onnx is damaged" in note and not ERROR_NAME.search(note)
