@@ -190,6 +190,7 @@ def _cpu(text: str, repeat: int = 2) -> float:
     return best
 
 
+@pytest.mark.slow  # megabyte lines, timed: seconds of CPU by design
 @pytest.mark.parametrize("unit", ADVERSARIAL, ids=repr)
 def test_adversarial_lines_are_linear(unit):
     small = (unit * (100_000 // len(unit) + 1))[:100_000]

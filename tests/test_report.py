@@ -135,6 +135,7 @@ def test_empty_report_is_one_sentence():
     assert text.startswith("No unanswered questions") and len(blocks) == 1
 
 
+@pytest.mark.slow  # timed on 5,000 items: a second of CPU by design
 def test_time_is_bounded_on_5000_items():
     """5,000 items: half paraphrases of 50 questions (with ids and numbers
     that vary), half distinct. Measured on a shared 2-core box: about 0.4 s
