@@ -170,6 +170,7 @@ def test_socket_mode_needs_an_app_token(fake, index_dir, tmp_path, token, msg):
 
 
 # -- surviving the network (no model: a trivial app) --------------------------
+@pytest.mark.slow  # waits on real keepalive timings
 def test_a_silent_drop_is_noticed_and_the_connection_reopened_within_10s(rig, handlers, caplog):
     caplog.set_level(logging.INFO)
     h = _connect(rig, handlers, 1)
@@ -198,6 +199,7 @@ def test_a_silent_drop_is_noticed_and_the_connection_reopened_within_10s(rig, ha
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
+@pytest.mark.slow  # waits on real keepalive timings
 def test_no_busy_loop_while_a_connection_is_silent(rig, handlers):
     # Long keepalive here, so that the silence lasts: several seconds of waiting to measure.
     cpu = CpuMeter()
@@ -210,6 +212,7 @@ def test_no_busy_loop_while_a_connection_is_silent(rig, handlers):
     assert used < 0.05, f"{used:.1%} of a core while the connections were silent"
 
 
+@pytest.mark.slow  # waits on real keepalive timings
 def test_no_busy_loop_with_the_default_keepalive_until_reconnected(rig, handlers):
     cpu = CpuMeter()
     _connect(rig, handlers, 2)
@@ -222,6 +225,7 @@ def test_no_busy_loop_with_the_default_keepalive_until_reconnected(rig, handlers
     assert used < 0.05, f"{used:.1%} of a core from the drop to the reconnect"
 
 
+@pytest.mark.slow  # waits on real keepalive timings
 def test_a_tcp_close_without_a_websocket_close_is_noticed_at_once_without_spinning(rig, handlers):
     """slack_sdk's built-in client spins a core on this for about a minute."""
     cpu = CpuMeter()
@@ -250,6 +254,7 @@ def test_n_connections_each_take_events(rig, handlers):
     assert sorted(p["envelopes"] for p in st["per_connection"]) == [1, 1, 1]
 
 
+@pytest.mark.slow  # waits on real keepalive timings
 def test_one_silent_connection_of_two_leaves_the_other_serving(rig, handlers):
     h = _connect(rig, handlers, 2)
     first, second = rig.server.alive()
@@ -276,6 +281,7 @@ def test_slacks_refresh_opens_the_new_connection_before_closing_the_old(rig, han
     assert st["refreshes"] == 1 and st["reconnects"] == 0
 
 
+@pytest.mark.slow  # waits on real keepalive timings
 def test_close_ends_every_thread_promptly_even_with_a_silent_connection(rig, handlers):
     before = set(threading.enumerate())
     h = _connect(rig, handlers, 2)
