@@ -82,9 +82,12 @@ def pytest_collection_modifyitems(items):
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config):
     """`-n auto`: a worker per core, at most 4 (bot processes and the real
-    model take memory); PYTEST_XDIST_AUTO_NUM_WORKERS overrides."""
+    model take memory); none for the fast tier alone, which workers make no
+    faster (each one collects every test again). PYTEST_XDIST_AUTO_NUM_WORKERS overrides."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
+    if "not slow" in (config.option.markexpr or ""):
+        return 0
     return min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
