@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.slack import actions, followup, mention
+from bot.slack import actions, followup, mention, replies
 from bot.slack.app import web_client
 from bot.slack.channels import CHANNEL_OFF, FOLLOWUPS_OFF, ChannelSettings, Channels
 from bot.slack.services import Services
@@ -240,11 +240,11 @@ def test_an_ephemeral_answer_never_uploads_the_long_report(tmp_path, fake):
     svc = services(tmp_path, fake)
     client = web_client(BOT_TOKEN, fake.api_url)
     note = {"type": "context", "elements": [{"type": "mrkdwn", "text": "The full report is attached as a file."}]}
-    post = mention.poster(svc, client, svc.channels.get("C0EPH"), channel="C0EPH", thread_ts="1.1", user="U0ASKER", thread_exists=True)
+    post = replies.poster(svc, client, svc.channels.get("C0EPH"), channel="C0EPH", thread_ts="1.1", user="U0ASKER", thread_exists=True)
     post("Triage of pasted text: …", [{"type": "section", "text": {"type": "mrkdwn", "text": "x"}}, note], "the full report")
     [reply] = posted(fake, "chat.postEphemeral", "C0EPH")
     shown = json.dumps(reply["blocks"])
-    assert "attached as a file" not in shown and mention.TOO_LONG_HERE in shown
+    assert "attached as a file" not in shown and replies.TOO_LONG_HERE in shown
     assert fake.paths("/upload/") == [] and fake.api("files.getUploadURLExternal") == []
 
 

@@ -33,6 +33,8 @@ TRIAGE_HOW = (
 )
 
 
+ATTACHED = "The full report is attached as a file."  # true only when the surface uploads the file
+
 def esc(text: str) -> str:
     """Slack reads <...> as links and mentions: doc text such as `<username>`
     and pasted log lines must be escaped before they go into mrkdwn."""
@@ -196,7 +198,7 @@ def format_triage(r: TriageResult, *, described: str, in_channel: bool, stash: b
         blocks.append(_section("No error-looking lines found. If something is wrong, paste the exact error text or ask `/chsm <question>`."))
     attach = known > MAX_FINDINGS_SHOWN or len(r.unmatched) > 5
     if attach:
-        blocks.append(_context("The full report is attached as a file."))
+        blocks.append(_context(ATTACHED))
     titles = "; ".join(f.answer.title for f in r.findings[:MAX_FINDINGS_SHOWN])
     text = summary + (f" {titles}" if titles else "")
     return text[:3000], _fit(blocks), attach

@@ -5,8 +5,7 @@ and only to its author where it says `replies: ephemeral`."""
 
 from slack_sdk import WebClient
 
-from bot.slack.mention import poster
-from bot.slack.replies import ignored, malformed, respond, s, thread_memory
+from bot.slack.replies import ignored, malformed, poster, respond, s, thread_memory
 from bot.slack.services import Services
 
 IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join", "thread_broadcast"}

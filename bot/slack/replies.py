@@ -16,7 +16,8 @@ from slack_sdk import WebClient
 from bot import answer
 from bot.answer import Reply
 from bot.errors import ChsmError, EngineNotReady, InputError, UsageError
-from bot.render.slack_blocks import format_reply
+from bot.render.slack_blocks import ATTACHED, format_reply
+from bot.slack.channels import ChannelSettings
 from bot.slack.services import Services
 from bot.slack.workers import Busy, JobFailed
 
@@ -30,6 +31,7 @@ FAILED = {
     "error": "Sorry, that failed on my side. Try again in a minute.",
 }
 GENERIC = "Sorry, something went wrong on my side. Try again in a minute."
+TOO_LONG_HERE = "The full report is too long to show here. Send me the log in a direct message to get it as a file."
 STOPPING = "I was restarted before I could finish this. Please send it again in a minute."
 
 
@@ -126,6 +128,34 @@ def observe(svc: Services, surface: str, started: float, reply: Reply, event_id:
 
 
 Post = Callable[[str, list, str | None], object]
+
+
+def poster(svc: Services, client: WebClient, here: ChannelSettings, *, channel: str, thread_ts: str, user: str | None, thread_exists: bool) -> Post:
+    """How an answer goes out in this channel: in the thread for everyone
+    (today's way), or ephemeral to the asker. Slack shows an ephemeral
+    message in a thread only once that thread exists, so the answer to a
+    top-level mention goes beside it in the channel, still seen by the
+    asker alone."""
+    if not here.ephemeral or not user:
+        return lambda msg, blocks, attach: post_reply(svc, client, channel=channel, thread_ts=thread_ts, text=msg, blocks=blocks, attachment=attach)
+
+    def ephemeral(msg: str, blocks: list, attach: str | None):
+        if attach:  # a file upload would be seen by the whole channel
+            blocks = [b for b in blocks if not _attachment_note(b)]
+            blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": TOO_LONG_HERE}]})
+        return svc.call(
+            client.chat_postEphemeral, "chat.postEphemeral", channel=channel, user=user,
+            thread_ts=thread_ts if thread_exists else None, text=msg, blocks=blocks,
+        )
+
+    return ephemeral
+
+
+def _attachment_note(block: dict) -> bool:
+    """The renderer's "the full report is attached" line, which is not true here."""
+    return block.get("type") == "context" and any(
+        isinstance(e, dict) and e.get("text") == ATTACHED for e in block.get("elements", [])
+    )
 
 
 def respond(svc: Services, surface: str, text: str, *, post: Post, in_channel: bool, event_id: str | None = None, share: bool = False, context: str | None = None) -> Reply:
