@@ -244,9 +244,7 @@ def _check_redis(store) -> None:
     if store.backend == "redis" and store.status().get("status") != "ok":
         from bot.errors import ConfigError
 
-        kw = store.r.connection_pool.connection_kwargs  # never the URL: it may hold a password
-        where = kw.get("path") or f"{kw.get('host', 'localhost')}:{kw.get('port', 6379)}"
-        raise ConfigError(f"cannot reach Redis at {where}")
+        raise ConfigError(f"cannot reach Redis at {store.address}")
 
 
 def _feedback(args) -> int:

@@ -48,6 +48,9 @@ class RedisState:
             )
         except ValueError as exc:
             raise ConfigError(f"CHSM_REDIS_URL is not a Redis URL ({str(exc).split('.')[0][:120]})") from None
+        kw = self.r.connection_pool.connection_kwargs
+        # Where it is, for messages: never the URL, which may hold a password.
+        self.address = kw.get("path") or f"{kw.get('host', 'localhost')}:{kw.get('port', 6379)}"
         self.ttl = max(1, int(thread_days * 86400))
         self.clock = clock
         self.on_error = on_error or (lambda kind: None)
@@ -180,6 +183,7 @@ class RedisState:
         return sorted(by_entry.values(), key=lambda row: (-(row["votes"] - row["helpful"]), -row["votes"]))
 
     def status(self) -> dict:
-        if self._reason is not None or time.monotonic() - self._last_error < DEGRADED_SECONDS and self._last_error:
+        recent = bool(self._last_error) and time.monotonic() - self._last_error < DEGRADED_SECONDS
+        if self._reason is not None or recent:
             return {"status": "degraded", "backend": "redis", "reason": f"Redis unavailable ({self._reason or 'recovering'}); using memory, replicas may answer twice"}
         return {"status": "ok", "backend": "redis"}
