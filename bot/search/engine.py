@@ -65,7 +65,14 @@ class Engine:
 
     @classmethod
     def open(cls, corpus_dir: Path, index_dir: Path, log=None) -> "Engine":
+        """The index for this corpus, built first if it is missing or stale."""
         return cls(store.ensure(corpus_dir, index_dir, log=log), scope=Scope.for_corpus(Path(corpus_dir)))
+
+    @classmethod
+    def load(cls, corpus_dir: Path, index_dir: Path) -> "Engine":
+        """The index as it is on disk, never built (a serving process reloads
+        what `chsm index build` made); IndexError_ when it does not load."""
+        return cls(store.load(index_dir), scope=Scope.for_corpus(Path(corpus_dir)))
 
     def info(self) -> dict:
         """What /healthz and logs may say about the loaded index."""

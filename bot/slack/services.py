@@ -227,7 +227,7 @@ class Services:
                 self._reload_wanted = False
             t = time.perf_counter()
             try:
-                engine = Engine.open(self.corpus_dir, self.index_dir, log=lambda m: log.info(m))
+                engine = Engine.load(self.corpus_dir, self.index_dir)  # never a build in the serving process
             except Exception as exc:
                 self._failed_manifest = self._manifest_on_disk()  # not retried until it changes again
                 self.metrics.errors.labels("reload").inc()
@@ -238,7 +238,7 @@ class Services:
             self.metrics.reloads.inc()
             log.info("index reloaded", extra={"fields": {"why": why, **engine.info(), "seconds": round(time.perf_counter() - t, 2)}})
             del engine
-            self.pool.reload()
+            self.pool.reload(loader="bot.slack.workers:reload_engine")
             # The old index is freed when the last request holding it ends; give
             # those a moment, then hand the memory back (see release_memory).
             release_memory()

@@ -58,6 +58,13 @@ def load_engine(corpus_dir: Path, index_dir: Path):
     return Engine.open(corpus_dir, index_dir, log=lambda m: log.info(m))
 
 
+def reload_engine(corpus_dir: Path, index_dir: Path):
+    """After start-up: the index on disk, never a build (the serving process swapped to it already)."""
+    from bot.search.engine import Engine
+
+    return Engine.load(corpus_dir, index_dir)
+
+
 def _die_with_parent() -> None:
     """A worker outlives no server: when the parent is gone (even SIGKILLed),
     the worker exits. (PR_SET_PDEATHSIG fires when the spawning *thread*
@@ -175,11 +182,13 @@ class WorkerPool:
         for _ in range(self.size):
             self._spawn_soon(0)
 
-    def reload(self) -> None:
-        """New workers load the current index; old ones keep answering until
-        the new ones are ready, then finish their job and go. Never a moment
-        without a worker, never a job cut short."""
+    def reload(self, loader: str | None = None) -> None:
+        """New workers load the current index (with `loader`, from now on);
+        old ones keep answering until the new ones are ready, then finish
+        their job and go. Never a moment without a worker, never a job cut short."""
         with self._lock:
+            if loader:
+                self.loader = loader
             self._gen += 1
             self._fresh = 0
         for _ in range(self.size):
