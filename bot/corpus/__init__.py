@@ -4,7 +4,7 @@ the same way: a team can drop its runbooks in beside the Microsoft docs."""
 import hashlib
 from pathlib import Path
 
-import yaml
+from bot import yamltext
 
 from bot.corpus.faq import is_faq, parse_faq
 from bot.corpus.markdown import parse_markdown
@@ -41,7 +41,7 @@ def _base_urls(corpus_dir: Path) -> dict[str, str]:
     f = corpus_dir / SOURCES_FILE
     if not f.exists():
         return {}
-    data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+    data = yamltext.parse(f.read_text(encoding="utf-8")) or {}
     return {str(k): str(v).rstrip("/") + "/" for k, v in data.items()}
 
 

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-import yaml
+from bot import yamltext
 
 from bot.corpus.text import clean_command, make_entry, repair, slug, unique_id
 from bot.models import Entry
@@ -16,7 +16,7 @@ def is_faq(text: str) -> bool:
 
 
 def parse_faq(path: Path, doc: str, base_url: str) -> list[Entry]:
-    data = yaml.safe_load(repair(path.read_text(encoding="utf-8", errors="replace"))) or {}
+    data = yamltext.parse(repair(path.read_text(encoding="utf-8", errors="replace"))) or {}
     doc_title = str(data.get("title") or doc)
     entries: list[Entry] = []
     used: set[str] = set()

@@ -13,6 +13,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from bot import yamltext
 from bot.corpus.text import clean_command, make_entry, repair, slug, unique_id
 from bot.models import Entry
 
@@ -36,7 +37,7 @@ def _front_matter(text: str) -> tuple[dict, str]:
         end = text.find("\n---", 4)
         if end != -1:
             try:
-                meta = yaml.safe_load(text[4:end]) or {}
+                meta = yamltext.parse(text[4:end]) or {}
             except yaml.YAMLError:
                 meta = {}
             body_start = text.find("\n", end + 4) + 1

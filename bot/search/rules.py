@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import re2
-import yaml
+from bot import yamltext
 
 from bot.models import Entry
 
@@ -96,7 +96,7 @@ class Hit:
 
 
 def _read(path: Path) -> Any:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yamltext.parse(path.read_text(encoding="utf-8"))
 
 
 def load_curated(path: Path = CURATED) -> list[dict]:

@@ -29,6 +29,7 @@ import re2
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot import yamltext
 from bot.errors import ConfigError
 from bot.search.rules import _OPTIONS, compile_rule_pattern
 
@@ -145,7 +146,7 @@ class Scope:
     def load(cls, path: Path) -> "Scope":
         path = Path(path)
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yamltext.parse(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ScopeError(f"{path}: scope file not found") from None
         except (OSError, UnicodeDecodeError) as e:
