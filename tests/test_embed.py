@@ -1,6 +1,6 @@
-"""The fast query path must encode as the reference does; the ONNX export is
-made once per model and reused only when it verifies; the fake encoder keeps
-the Encoder contract."""
+"""The ONNX encoder (documents and queries) must encode as
+sentence-transformers does; the ONNX export is made once per model and
+reused only when it verifies; the fake encoder keeps the Encoder contract."""
 
 import json
 
@@ -27,8 +27,8 @@ def _cache(monkeypatch, tmp_path_factory):
 @pytest.mark.slow
 def test_onnx_query_encoder_matches_sentence_transformers(onnx_export):
     onnx, _ = build.cached_query_encoder(log=lambda s: None)  # exported once per test session (or kept from the last)
-    ref = build.encode_reference(build.load_reference(), TEXTS)
-    fast = embed.QueryEncoder(onnx).encode(TEXTS)
+    ref = build.load_reference().encode(TEXTS, batch_size=16, normalize_embeddings=True, show_progress_bar=False)
+    fast = embed.OnnxEncoder(onnx).encode(TEXTS)
     assert fast.shape == ref.shape == (len(TEXTS), 384)
     cos = (fast * ref).sum(axis=1)
     assert np.all(cos >= 0.999), cos

@@ -1,10 +1,12 @@
 """Building the index folder (see bot/search/store.py for its files).
 
-sentence-transformers on torch encodes the documents (the reference), and the
-ONNX export of the same model answers queries. The export takes ~6 s, so it
-is made once per model fingerprint and reused: first the previous index's
-file, then a cache folder ($CHSM_CACHE_DIR, else $XDG_CACHE_HOME/chsm-bot,
-else ~/.cache/chsm-bot), each verified by size and sha256 before use.
+The model is exported to ONNX once (torch, in a child process, ~6 s plus
+~5 s to import torch), and that one file encodes the documents here and the
+queries when serving: a build with the export at hand never loads torch, and
+queries and documents come from the very same graph. The export is made once
+per model fingerprint and reused: first the previous index's file, then a
+cache folder ($CHSM_CACHE_DIR, else $XDG_CACHE_HOME/chsm-bot, else
+~/.cache/chsm-bot), each verified by size and sha256 before use.
 
 Every build holds the index's file lock (store.build_lock): `ensure` runs
 `python -m bot.search.build --lock-held` in a child that inherits its lock,
@@ -60,7 +62,7 @@ def keyword_text(entry: Entry) -> str:
     return "\n".join([entry.title, entry.title, entry.section, plain(entry.fix), *entry.errors, *entry.commands])
 
 
-# -- the reference encoder (torch) ------------------------------------------------
+# -- the model on sentence-transformers (torch): the source of the export ------------
 def load_reference():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -72,26 +74,6 @@ def load_reference():
     hf_logging.disable_progress_bar()
 
     return SentenceTransformer(str(embed.model_dir()), device="cpu")
-
-
-def encode_reference(model, texts: list[str]) -> np.ndarray:
-    # Batch 16: larger batches cost RSS (batch 32: +100 MB) for no speed here.
-    vecs = model.encode(texts, batch_size=16, normalize_embeddings=True, show_progress_bar=False)
-    return np.asarray(vecs, dtype=np.float32)
-
-
-class ReferenceEncoder:
-    """The packaged model on sentence-transformers, loaded on first use."""
-
-    name = embed.MODEL_NAME
-
-    def __init__(self):
-        self._model = None
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        if self._model is None:
-            self._model = load_reference()
-        return encode_reference(self._model, texts)
 
 
 # -- the ONNX query encoder: exported once per model, cached ------------------------
@@ -122,13 +104,12 @@ def _export(out: Path) -> None:
     """The transformer plus mean pooling and L2 norm, as one ONNX graph."""
     import warnings
 
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
-    from transformers import AutoModel
-    from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()
+    reference = load_reference()
+    pooling = reference[1].get_config_dict().get("pooling_mode")
+    if pooling != "mean":  # the graph below pools as the packaged model does
+        raise IndexError_(f"the model pools by {pooling!r}; the ONNX export knows only mean pooling")
 
     class Pooled(torch.nn.Module):
         def __init__(self, bert):
@@ -143,7 +124,7 @@ def _export(out: Path) -> None:
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
-    wrapped = Pooled(AutoModel.from_pretrained(str(embed.model_dir())).eval())
+    wrapped = Pooled(reference[0].auto_model.eval())
     ids = torch.tensor([[101, 7099, 102]])  # [CLS] sample [SEP]
     names = ["input_ids", "attention_mask", "token_type_ids"]
     with warnings.catch_warnings(), torch.no_grad():
@@ -323,7 +304,7 @@ def _build(corpus_dir: Path, index_dir: Path, encoder, log) -> dict:
         if encoder is None:
             # First: the export (if any) runs before this process loads torch.
             query_encoder = _place_query_encoder(tmp / embed.ONNX_FILE, index_dir, log, errlog)
-            encoder = ReferenceEncoder()
+            encoder = embed.OnnxEncoder(tmp / embed.ONNX_FILE, threads=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
         vecs = _checked(encoder.encode(texts), len(texts))
         with open(tmp / "entries.jsonl", "w", encoding="utf-8") as f:
             for e in entries:

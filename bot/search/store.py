@@ -155,7 +155,7 @@ def _query_encoder(folder: Path, manifest: dict) -> embed.Encoder:
             return fake
         return embed.MissingEncoder(manifest["model"])
     embed.model_dir()  # a missing model package is its own error, not a damaged file
-    return _parse(embed.ONNX_FILE, lambda: embed.QueryEncoder(folder / embed.ONNX_FILE))
+    return _parse(embed.ONNX_FILE, lambda: embed.OnnxEncoder(folder / embed.ONNX_FILE))
 
 
 def load(index_dir: Path) -> Index:
