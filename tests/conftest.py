@@ -1,12 +1,12 @@
 """Real parts: the bundled corpus, the packaged model, a real index (built
 into a temp folder once per test session, or copied there from pytest's
-cache when nothing it is built from has changed; never the developer's
-./index); and what many test modules share: unique ids and the fake Slack."""
+cache or from ./index when the same code built it from the same corpus;
+tests never write to ./index); and what many test modules share: unique ids
+and the fake Slack."""
 
-import ast
 import fcntl
+import functools
 import hashlib
-import importlib.metadata
 import itertools
 import json
 import os
@@ -149,74 +149,23 @@ def _onnx_cache(tmp_path_factory):
     os.environ["CHSM_CACHE_DIR"] = str(tmp_path_factory.getbasetemp() / "chsm-cache")
 
 
-# What the real index is made of. Its bytes depend on the corpus, the model,
-# the code of the build and the libraries that code uses, and on nothing
-# else: a session whose key matches a kept index copies it (about a second)
-# instead of building it (a minute or more of CPU). A change to any of them
-# builds afresh. CHSM_TEST_FRESH_INDEX=1 always builds.
-BUILD = "bot.search.build"
-MODEL_STACK = {"torch", "transformers", "sentence_transformers", "tokenizers", "huggingface_hub", "safetensors", "onnx", "onnxruntime"}
+# What the real index is made of: the corpus, and what built it (the code of
+# the build, the libraries it uses, the model; bot/search/provenance.py). A
+# session whose key matches a kept index copies it (about a second) instead
+# of building it; so does one that finds ./index built by the same code from
+# the same corpus (a fresh clone after scripts/setup.sh). A change to any of
+# them builds afresh. CHSM_TEST_FRESH_INDEX=1 always builds.
+@functools.cache
+def built_by() -> str:
+    from bot.search import provenance
 
-
-def _module_file(name: str) -> Path | None:
-    base = ROOT.joinpath(*name.split("."))
-    for p in (base.with_suffix(".py"), base / "__init__.py"):
-        if p.is_file():
-            return p
-    return None
-
-
-def build_inputs() -> tuple[list[Path], set[str]]:
-    """The files of the `bot` modules the build imports, at any depth and
-    inside functions too (read from their source, not by importing them), with
-    the data files beside them; and the top-level names of the other
-    packages they import."""
-    files: set[Path] = set()
-    packages: set[str] = set()
-    todo, seen = [BUILD], set()
-    while todo:
-        name = todo.pop()
-        parts = name.split(".")
-        for i in range(1, len(parts) + 1):  # a module's packages run first
-            path = _module_file(".".join(parts[:i]))
-            if path and path not in seen:
-                seen.add(path)
-                files.add(path)
-                files.update(p for p in path.parent.iterdir() if p.is_file() and p.suffix not in (".py", ".pyc"))
-                pkg = ".".join(parts[:i]) if path.name == "__init__.py" else ".".join(parts[: i - 1])
-                for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                    if isinstance(node, ast.Import):
-                        found = [a.name for a in node.names]
-                    elif isinstance(node, ast.ImportFrom):
-                        base = node.module or ""
-                        if node.level:
-                            up = pkg.split(".")[: len(pkg.split(".")) - node.level + 1]
-                            base = ".".join(up + ([base] if base else []))
-                        found = [base] + [f"{base}.{a.name}" for a in node.names]
-                    else:
-                        continue
-                    for f in found:
-                        if f.split(".")[0] == "bot":
-                            todo.append(f)
-                        elif f:
-                            packages.add(f.split(".")[0])
-    return sorted(files), packages
-
-
-def _versions(packages: set[str]) -> str:
-    dists = importlib.metadata.packages_distributions()
-    names = {d for p in packages for d in dists.get(p, ())}
-    return "\n".join(sorted(f"{n}=={importlib.metadata.version(n)}".lower() for n in names))
+    return provenance.built_by()
 
 
 def real_index_key() -> str:
-    from bot.search import embed
+    from bot.corpus import corpus_hash
 
-    files, packages = build_inputs()
-    h = hashlib.sha256(f"{sys.version}\n{_versions(packages | MODEL_STACK)}\n{embed.model_fingerprint()}\n".encode())
-    for p in files + sorted(p for p in CORPUS.rglob("*") if p.is_file()):
-        h.update(p.relative_to(ROOT).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
-    return h.hexdigest()[:24]
+    return hashlib.sha256(f"{built_by()}\n{corpus_hash(CORPUS)}".encode()).hexdigest()[:24]
 
 
 def _kept(config, name: str) -> Path | None:
@@ -246,13 +195,13 @@ def onnx_export(request, tmp_path_factory):
     """This session's ONNX cache holds the query-encoder export kept by an
     earlier session, if there is one (the product verifies it before use);
     an export this session makes is kept for the next."""
-    from bot.search import build, store
+    from bot.search import build, provenance, store
 
     folder = tmp_path_factory.getbasetemp() / "chsm-cache" / "onnx"
     folder.mkdir(parents=True, exist_ok=True)
     root = _kept(request.config, "chsm-onnx")
     key = build.onnx_key()
-    kept = root / hashlib.sha256(f"{key}\n{_versions(MODEL_STACK)}".encode()).hexdigest()[:24] if root else None
+    kept = root / hashlib.sha256(f"{key}\n{provenance.versions(provenance.MODEL_STACK)}".encode()).hexdigest()[:24] if root else None
     if kept and kept.is_dir() and not (folder / f"{key}.onnx").exists():
         for p in kept.iterdir():
             shutil.copyfile(p, folder / p.name)
@@ -270,12 +219,13 @@ def onnx_export(request, tmp_path_factory):
 
 
 def _copy_kept(kept: Path, folder: Path) -> bool:
+    """A verified copy of the index in `kept`, if it is fresh for CORPUS."""
     from bot.search import store
 
     if not kept.is_dir():
         return False
     try:
-        shutil.copytree(kept, folder, dirs_exist_ok=True)
+        shutil.copytree(kept, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".lock", ".build-*", "build.log"))
         store.load(folder)  # every file checked against the manifest
         if store.stale_reason(folder, CORPUS) is None:
             return True
@@ -286,11 +236,20 @@ def _copy_kept(kept: Path, folder: Path) -> bool:
     return False
 
 
+def _project_index_built_by() -> str | None:
+    try:
+        return json.loads((ROOT / "index" / "manifest.json").read_text(encoding="utf-8")).get("built_by")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 @pytest.fixture(scope="session")
 def index_dir(request, tmp_path_factory) -> Path:
     from bot.search import build
 
     folder = tmp_path_factory.mktemp("index")
+    if os.environ.get("CHSM_TEST_FRESH_INDEX") != "1" and _project_index_built_by() == built_by() and _copy_kept(ROOT / "index", folder):
+        return folder
     root = _kept(request.config, "chsm-real-index")
     if root is None:
         request.getfixturevalue("onnx_export")

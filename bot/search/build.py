@@ -33,7 +33,7 @@ from bot.corpus import corpus_hash, load_corpus
 from bot.corpus.text import plain
 from bot.errors import ChsmError, IndexError_
 from bot.models import Entry
-from bot.search import embed, store
+from bot.search import embed, provenance, store
 from bot.search.keyword import Keyword
 from bot.search.rules import build_rules
 
@@ -323,6 +323,7 @@ def _build(corpus_dir: Path, index_dir: Path, encoder, log) -> dict:
             "entries": len(entries),
             "chunks": len(texts),
             "query_encoder": query_encoder,
+            "built_by": provenance.built_by(),
             "files": store.file_records(tmp),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "build_seconds": round(time.perf_counter() - t0, 1),
