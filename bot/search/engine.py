@@ -5,6 +5,7 @@ Triage and the CLI go through the same two steps: `prepare` once per text,
 `rank` once per batch.
 """
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,12 @@ class Engine:
         """The index as it is on disk, never built (a serving process reloads
         what `chsm index build` made); IndexError_ when it does not load."""
         return cls(store.load(index_dir), scope=Scope.for_corpus(Path(corpus_dir)))
+
+    def with_encoder(self, encoder: "embed.Encoder") -> "Engine":
+        """The same index and scope, another query encoder (a memo, a stand-in)."""
+        other = copy.copy(self)
+        other.encoder = encoder
+        return other
 
     def info(self) -> dict:
         """What /healthz and logs may say about the loaded index."""
