@@ -188,12 +188,12 @@ def test_a_job_past_its_deadline_tells_the_user_and_the_bot_recovers(fake, tmp_p
 
 
 def test_a_gzip_bomb_keeps_the_whole_bot_under_1_2_gb(fake, index_dir, tmp_path):
-    # 8 s of triage reads over 100 MB of the 700: a bomb opened whole would
+    # 4 s of triage reads some 50 MB of the 700: a bomb opened whole would
     # pass 1.2 GB within the first second, and streaming holds the same RSS
     # at any length.
     bot = BotProcess(
         fake, index_dir, tmp_path / "data", CORPUS,
-        CHSM_MAX_FILE_BYTES=str(30 * 1024 * 1024), CHSM_TRIAGE_SECONDS="8", CHSM_JOB_DEADLINE="40",
+        CHSM_MAX_FILE_BYTES=str(30 * 1024 * 1024), CHSM_TRIAGE_SECONDS="4", CHSM_JOB_DEADLINE="40",
     )
     try:
         bomb = gzip_bomb(2)  # about 700 MB of error lines
