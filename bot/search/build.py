@@ -323,7 +323,9 @@ def _build(corpus_dir: Path, index_dir: Path, encoder, log) -> dict:
             "entries": len(entries),
             "chunks": len(texts),
             "query_encoder": query_encoder,
-            "built_by": provenance.built_by(),
+            # Half a second (reading every installed package's metadata), so only
+            # for the packaged model: the index that can be reused.
+            "built_by": provenance.built_by() if query_encoder else None,
             "files": store.file_records(tmp),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "build_seconds": round(time.perf_counter() - t0, 1),
