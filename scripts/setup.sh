@@ -96,6 +96,7 @@ else
   # A CPU build pip can already see (a local wheel, a mirror): the offline path.
   cpu=$(pip index versions torch 2>/dev/null | sed -n 's/^Available versions: //p' | tr ',' '\n' | tr -d ' ' | grep -m1 '+cpu$' || true)
   wheels=$(mktemp -d)
+  trap 'rm -rf "$wheels"' EXIT  # a copy of the torch wheel (about 190 MB), gone however this ends
   if [ -n "$cpu" ] && pip download --quiet --no-deps -d "$wheels" "torch==$cpu" >/dev/null 2>&1 && install "$wheels"/torch-*.whl; then
     :  # pip fetched the file (uv reads no pip configuration), uv installed it
   elif [ -n "$cpu" ] && install "torch==$cpu"; then
@@ -106,7 +107,6 @@ else
     install torch --index-url https://download.pytorch.org/whl/cpu ||
       die "could not install a CPU build of torch from https://download.pytorch.org/whl/cpu; install one into .venv yourself and run again"
   fi
-  rm -rf "$wheels"
 fi
 torch=$(.venv/bin/python -c 'import importlib.metadata as m; print(m.version("torch"))')
 # Held to that build below: a dependency that wants another torch then fails

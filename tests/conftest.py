@@ -88,7 +88,9 @@ def pytest_xdist_auto_num_workers(config):
         return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
     if "not slow" in (config.option.markexpr or ""):
         return 0
-    return min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    from bot.search.embed import cores
+
+    return min(4, cores())
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -227,9 +229,9 @@ def _seed_from_project_index(folder: Path, key: str) -> None:
     from bot.search import embed, store
 
     src = ROOT / "index" / embed.ONNX_FILE
+    m = _project_manifest()
     try:
-        m = json.loads((ROOT / "index" / "manifest.json").read_text(encoding="utf-8"))
-        if m["query_encoder"]["key"] != key or m.get("built_by") != built_by():
+        if m is None or m["query_encoder"]["key"] != key:
             return
         dest = folder / f"{key}.onnx"
         shutil.copyfile(src, dest)
@@ -260,11 +262,13 @@ def _copy_kept(kept: Path, folder: Path) -> bool:
     return False
 
 
-def _project_index_built_by() -> str | None:
+def _project_manifest() -> dict | None:
+    """./index's manifest, if the same code built that index (built_by)."""
     try:
-        return json.loads((ROOT / "index" / "manifest.json").read_text(encoding="utf-8")).get("built_by")
-    except (OSError, ValueError, AttributeError):
+        m = json.loads((ROOT / "index" / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
+    return m if isinstance(m, dict) and m.get("built_by") == built_by() else None
 
 
 @pytest.fixture(scope="session")
@@ -272,7 +276,7 @@ def index_dir(request, tmp_path_factory) -> Path:
     from bot.search import build
 
     folder = tmp_path_factory.mktemp("index")
-    if os.environ.get("CHSM_TEST_FRESH_INDEX") != "1" and _project_index_built_by() == built_by() and _copy_kept(ROOT / "index", folder):
+    if os.environ.get("CHSM_TEST_FRESH_INDEX") != "1" and _project_manifest() and _copy_kept(ROOT / "index", folder):
         return folder
     root = _kept(request.config, "chsm-real-index")
     if root is None:

@@ -304,7 +304,7 @@ def _build(corpus_dir: Path, index_dir: Path, encoder, log) -> dict:
         if encoder is None:
             # First: the export (if any) runs before this process loads torch.
             query_encoder = _place_query_encoder(tmp / embed.ONNX_FILE, index_dir, log, errlog)
-            encoder = embed.OnnxEncoder(tmp / embed.ONNX_FILE, threads=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+            encoder = embed.OnnxEncoder(tmp / embed.ONNX_FILE, threads=embed.cores())
         vecs = _checked(encoder.encode(texts), len(texts))
         with open(tmp / "entries.jsonl", "w", encoding="utf-8") as f:
             for e in entries:
