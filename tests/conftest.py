@@ -50,7 +50,6 @@ ONE_WORKER = {
 # And these start first, so that no worker is left running one alone at the end.
 LONG_FIRST = (
     "tests/test_slack_workers.py::test_a_gzip_bomb_keeps_the_whole_bot_under_1_2_gb",
-    "tests/test_embed.py::test_onnx_query_encoder_matches_sentence_transformers",
     "tests/test_slack_replicas.py",
 )
 

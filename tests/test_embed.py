@@ -1,5 +1,6 @@
 """The ONNX encoder (documents and queries) must encode as
-sentence-transformers does; the ONNX export is made once per model and
+sentence-transformers does (the export carries that library's own vectors of
+embed.PROBES, so no torch here); the ONNX export is made once per model and
 reused only when it verifies; the fake encoder keeps the Encoder contract."""
 
 import json
@@ -10,12 +11,7 @@ from fakes import SPEC, HashEncoder, session_cache
 
 from bot.search import build, embed
 
-TEXTS = [
-    "C_Login failed with error code: 0xa3",
-    "how do I back up my Cloud HSM to a storage account in a private virtual network?",
-    "x",
-    "Why am I getting the error message \"environment variable azcloudhsm_openssl_conf is not set\"? " * 20,  # > 256 tokens
-]
+TEXTS = list(embed.PROBES)
 
 
 @pytest.fixture(autouse=True)
@@ -24,14 +20,46 @@ def _cache(monkeypatch, tmp_path_factory):
     monkeypatch.delenv("CHSM_FAKE_ENCODER", raising=False)
 
 
+def _reference(onnx_path) -> np.ndarray:
+    import onnxruntime as ort
+
+    meta = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"]).get_modelmeta().custom_metadata_map
+    return np.asarray(json.loads(meta[embed.PROBE_META]), dtype=np.float32)
+
+
 @pytest.mark.slow
-def test_onnx_query_encoder_matches_sentence_transformers(onnx_export):
-    onnx, _ = build.cached_query_encoder(log=lambda s: None)  # exported once per test session (or kept from the last)
-    ref = build.load_reference().encode(TEXTS, batch_size=16, normalize_embeddings=True, show_progress_bar=False)
-    fast = embed.OnnxEncoder(onnx).encode(TEXTS)
-    assert fast.shape == ref.shape == (len(TEXTS), 384)
-    cos = (fast * ref).sum(axis=1)
+def test_onnx_encoder_matches_sentence_transformers(onnx_export):
+    onnx_path, _ = build.cached_query_encoder(log=lambda s: None)  # exported once per test session (or kept from the last)
+    ref = _reference(onnx_path)  # sentence-transformers' vectors, written by the export
+    assert ref.shape == (len(TEXTS), 384) and np.allclose(np.linalg.norm(ref, axis=1), 1.0, atol=1e-5)
+    enc = embed.OnnxEncoder(onnx_path)
+    cos = (enc.encode(TEXTS) * ref).sum(axis=1)
     assert np.all(cos >= 0.999), cos
+    assert enc.agreement() == pytest.approx(cos.min(), abs=1e-6)
+
+
+@pytest.mark.slow
+def test_a_build_refuses_an_export_that_does_not_encode_as_the_model(onnx_export, tmp_path, monkeypatch):
+    import onnx
+
+    from bot.errors import IndexError_
+    from bot.search import store
+    from fakes import write_tiny_corpus
+
+    onnx_path, _ = build.cached_query_encoder(log=lambda s: None)
+    graph = onnx.load(str(onnx_path))
+    ref = _reference(onnx_path).tolist()
+    onnx.helper.set_model_props(graph, {embed.PROBE_META: json.dumps(ref[1:] + ref[:1])})  # each probe's vector is another's
+    folder = tmp_path / "cache" / "onnx"
+    folder.mkdir(parents=True)
+    bad = folder / f"{build.onnx_key()}.onnx"
+    onnx.save(graph, str(bad))
+    (folder / f"{build.onnx_key()}.json").write_text(json.dumps({"key": build.onnx_key(), **store.file_record(bad)}))
+    assert embed.OnnxEncoder(bad).agreement() < 0.5
+    monkeypatch.setenv("CHSM_CACHE_DIR", str(tmp_path / "cache"))
+    with pytest.raises(IndexError_, match="does not encode as the model does"):
+        build.build(write_tiny_corpus(tmp_path / "corpus"), tmp_path / "index", log=lambda s: None)
+    assert not (tmp_path / "index" / store.MANIFEST).exists()
 
 
 def test_fake_encoder_keeps_the_contract():

@@ -39,7 +39,7 @@ from bot.search.rules import build_rules
 
 CHUNK_WORDS = 120
 CHUNK_OVERLAP = 30
-EXPORT_VERSION = 1  # bump when _export changes what it writes: cached exports are keyed by it
+EXPORT_VERSION = 2  # bump when _export changes what it writes: cached exports are keyed by it
 CACHE_ENV = "CHSM_CACHE_DIR"
 _SWAPPED = ("entries.jsonl", "vectors.faiss", "chunk_entry.npy", "bm25", embed.ONNX_FILE)
 
@@ -101,9 +101,11 @@ def export_onnx(out: Path, errlog: Path | None = None) -> None:
 
 
 def _export(out: Path) -> None:
-    """The transformer plus mean pooling and L2 norm, as one ONNX graph."""
+    """The transformer plus mean pooling and L2 norm, as one ONNX graph, with
+    sentence-transformers' own vectors of embed.PROBES in its metadata."""
     import warnings
 
+    import onnx
     import torch
 
     reference = load_reference()
@@ -141,6 +143,10 @@ def _export(out: Path) -> None:
             # Folding copies the weights once more for no gain at this size.
             do_constant_folding=False,
         )
+    probes = reference.encode(list(embed.PROBES), normalize_embeddings=True, show_progress_bar=False)
+    graph = onnx.load(str(out))
+    onnx.helper.set_model_props(graph, {embed.PROBE_META: json.dumps(probes.astype(float).round(7).tolist())})
+    onnx.save(graph, str(out))
 
 
 @contextmanager
@@ -305,6 +311,13 @@ def _build(corpus_dir: Path, index_dir: Path, encoder, log) -> dict:
             # First: the export (if any) runs before this process loads torch.
             query_encoder = _place_query_encoder(tmp / embed.ONNX_FILE, index_dir, log, errlog)
             encoder = embed.OnnxEncoder(tmp / embed.ONNX_FILE, threads=embed.cores())
+            agreement = encoder.agreement()
+            if agreement < embed.AGREEMENT:
+                raise IndexError_(
+                    f"the ONNX export in {cache_dir() / 'onnx'} does not encode as the model does "
+                    f"(cosine {agreement:.4f}); remove that folder and build again"
+                )
+            query_encoder["agreement"] = round(agreement, 6)
         vecs = _checked(encoder.encode(texts), len(texts))
         with open(tmp / "entries.jsonl", "w", encoding="utf-8") as f:
             for e in entries:

@@ -2,8 +2,9 @@
 protocol, and the ONNX encoder that embeds both the documents (at build time)
 and the queries. Nothing here imports torch: a serving process, and a build
 whose export is cached, load only this. The ONNX export itself (torch) lives
-in bot/search/build.py; tests/test_embed.py holds this encoder to the
-sentence-transformers reference at cosine >= 0.999.
+in bot/search/build.py. It records what sentence-transformers makes of
+PROBES, so that any process can hold this encoder to the model at cosine
+>= AGREEMENT without torch: every build does (`agreement()`).
 """
 
 import functools
@@ -11,6 +12,7 @@ import hashlib
 import importlib
 import importlib.metadata
 import importlib.util
+import json
 import os
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -28,6 +30,20 @@ FAKE_PREFIX = "fake:"
 # (so child processes agree). For tests only: its indexes are recorded as
 # model "fake:<name>" and have no ONNX file.
 FAKE_ENCODER_ENV = "CHSM_FAKE_ENCODER"
+
+# Encoded by sentence-transformers when the model is exported, and kept in the
+# export's metadata (PROBE_META): a tokenizers upgrade, a damaged or foreign
+# export, or a pooling change then shows as disagreement, not as quietly
+# worse answers. Short, long (past MAX_TOKENS: truncation) and non-ASCII.
+PROBES = (
+    "C_Login failed with error code: 0xa3",
+    "how do I back up my Cloud HSM to a storage account in a private virtual network?",
+    "x",
+    "Why am I getting the error message \"environment variable azcloudhsm_openssl_conf is not set\"? " * 20,
+    "Clé privée introuvable — 証明書 PO.crt がありません ✓",
+)
+PROBE_META = "chsm.probe_vectors"
+AGREEMENT = 0.999  # lowest cosine to the model's own vector of a probe
 
 
 @runtime_checkable
@@ -131,6 +147,18 @@ class OnnxEncoder:
             rows = order[i : i + ENCODE_BATCH]
             out[rows] = self._encode([texts[j] for j in rows])
         return out
+
+    def agreement(self) -> float:
+        """The lowest cosine between this encoder's vectors of PROBES and the
+        ones sentence-transformers made at export time; 0.0 when the export
+        carries none (not ours, or from before they were recorded)."""
+        try:
+            ref = np.asarray(json.loads(self.session.get_modelmeta().custom_metadata_map[PROBE_META]), dtype=np.float32)
+        except (KeyError, ValueError, TypeError):
+            return 0.0
+        if ref.shape != (len(PROBES), DIM):
+            return 0.0
+        return float((self.encode(list(PROBES)) * ref).sum(axis=1).min())
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         enc = self.tokenizer.encode_batch(texts)
