@@ -4,9 +4,11 @@ cache or from ./index when the same code built it from the same corpus;
 tests never write to ./index); and what many test modules share: unique ids
 and the fake Slack."""
 
+import contextlib
 import fcntl
 import functools
 import hashlib
+import io
 import itertools
 import json
 import os
@@ -309,6 +311,26 @@ def _isolated_env(monkeypatch, tmp_path, request):
     if "index_dir" in request.fixturenames:
         monkeypatch.setenv("CHSM_INDEX_DIR", str(request.getfixturevalue("index_dir")))
         monkeypatch.setenv("CHSM_CORPUS_DIR", str(CORPUS))
+
+
+def call_chsm(*args: str, stdin: bytes | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`chsm` as run_chsm runs it (the same main(), exit code, stdout and
+    stderr, `env` over this process's environment), but in this process:
+    without the second of imports a child pays. run_chsm for the console
+    script itself."""
+    from bot import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in (env or {}).items():
+            mp.setenv(k, v)
+        mp.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin or b""), encoding="utf-8"))
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main(list(args))
+            except SystemExit as exc:  # argparse's usage errors
+                code = exc.code if isinstance(exc.code, int) else 1
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 
 def run_chsm(*args: str, stdin: bytes | None = None, env: dict | None = None, timeout: int = 120):

@@ -1,14 +1,15 @@
-"""The console script as a user runs it: output shapes, exit codes, stdin.
+"""The CLI as a user runs it: output shapes, exit codes, stdin.
 
-A child process each (about a second: the imports), so the slow tier; on
-the tiny corpus with the fake encoder (tests/fakes.py) unless the real
-corpus is the point."""
+main() in this process (call_chsm), on the tiny corpus with the fake encoder
+(tests/fakes.py) unless the real corpus is the point; the console script
+itself in a child process (run_chsm, about a second of imports) once for
+each way a user reaches it: arguments, stdin, a usage error."""
 
 import json
 
 import pytest
 
-from conftest import run_chsm
+from conftest import call_chsm, run_chsm
 from fakes import tiny_index
 from slack_harness import FAKE_ENCODER
 
@@ -34,22 +35,20 @@ def test_ask_json_contract(tiny):
     assert ASK in a["title"] and len(d["answers"]) == 3
 
 
-@pytest.mark.slow
 def test_ask_text_and_stdin_and_top(tiny):
-    p = run_chsm("ask", "-", stdin=f"Why do I see {ASK}?".encode(), env=tiny)
+    p = call_chsm("ask", "-", stdin=f"Why do I see {ASK}?".encode(), env=tiny)
     assert p.returncode == 0 and ASK in p.stdout and "sudo systemctl restart relay.service" in p.stdout
     assert "\033[" not in p.stdout  # no colour when not on a TTY
-    d = json.loads(run_chsm("ask", "--json", "--top", "1", "disk", env=tiny).stdout)
+    d = json.loads(call_chsm("ask", "--json", "--top", "1", "disk", env=tiny).stdout)
     assert len(d["answers"]) == 1
 
 
-@pytest.mark.slow
 def test_index_and_corpus_flags_after_the_subcommand(tiny, tmp_path):
     index, corpus = tiny["CHSM_INDEX_DIR"], tiny["CHSM_CORPUS_DIR"]
     env = {**tiny, "CHSM_INDEX_DIR": str(tmp_path / "nowhere"), "CHSM_CORPUS_DIR": str(tmp_path / "nothing")}
-    p = run_chsm("ask", "--json", "--index", index, "--corpus", corpus, ASK, env=env)
+    p = call_chsm("ask", "--json", "--index", index, "--corpus", corpus, ASK, env=env)
     assert p.returncode == 0, p.stderr
-    p = run_chsm("--index", index, "--corpus", corpus, "ask", "--json", ASK, env=env)
+    p = call_chsm("--index", index, "--corpus", corpus, "ask", "--json", ASK, env=env)
     assert p.returncode == 0, p.stderr
     assert not (tmp_path / "nowhere").exists()  # the flags won, not the environment
 
@@ -60,16 +59,14 @@ def test_binary_stdin_is_refused(tiny):
     assert p.returncode == 1 and "binary" in p.stderr and "Traceback" not in p.stderr
 
 
-@pytest.mark.slow
 def test_ask_abstains_honestly(tiny):
-    p = run_chsm("ask", "what is the capital of Australia", env=tiny)
+    p = call_chsm("ask", "what is the capital of Australia", env=tiny)
     assert p.returncode == 0 and "No confident answer" in p.stdout
 
 
-@pytest.mark.slow
 def test_batch(tiny):
     lines = [json.dumps({"query": q}) for q in [ASK, f"multi\nline\n{OTHER}", "lunch?"]]
-    p = run_chsm("ask", "--json", "--batch", "-", stdin="\n".join(lines).encode(), env=tiny)
+    p = call_chsm("ask", "--json", "--batch", "-", stdin="\n".join(lines).encode(), env=tiny)
     assert p.returncode == 0, p.stderr
     out = [json.loads(x) for x in p.stdout.splitlines()]
     assert len(out) == 3
@@ -77,51 +74,53 @@ def test_batch(tiny):
     assert out[2]["abstained"]
 
 
-@pytest.mark.slow
 def test_usage_errors_exit_2_without_traceback(tiny):
     for args in (["ask"], ["ask", "--top", "0", "x"], ["nope"], ["ask", "--batch", "-"]):
-        p = run_chsm(*args, stdin=b"not json\n", env=tiny)
+        p = call_chsm(*args, stdin=b"not json\n", env=tiny)
         assert p.returncode == 2, (args, p.stderr)
         assert "Traceback" not in p.stderr
 
 
 @pytest.mark.slow
+def test_the_console_script_exits_2_on_a_usage_error():
+    p = run_chsm("ask", "--top", "0", "x")
+    assert p.returncode == 2 and "--top" in p.stderr and "Traceback" not in p.stderr
+
+
 def test_runtime_errors_exit_1_with_one_line(tiny, tmp_path):
-    p = run_chsm("triage", str(tmp_path / "missing.log"), env=tiny)
+    p = call_chsm("triage", str(tmp_path / "missing.log"), env=tiny)
     assert p.returncode == 1 and "Traceback" not in p.stderr and "cannot read" in p.stderr
     binary = tmp_path / "core.bin"
     binary.write_bytes(b"\x00\x01\x02" * 100)
-    p = run_chsm("triage", str(binary), env=tiny)
+    p = call_chsm("triage", str(binary), env=tiny)
     assert p.returncode == 1 and "binary" in p.stderr and len(p.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.slow
 def test_triage_json_and_secret_masking(tiny, tmp_path):
     log = tmp_path / "app.log"
     log.write_text(f"INFO ok\nloginHSM CU cu1 Pa55word!\nERROR {ASK}\n")
-    p = run_chsm("triage", "--json", str(log), env=tiny)
+    p = call_chsm("triage", "--json", str(log), env=tiny)
     assert p.returncode == 0, p.stderr
     d = json.loads(p.stdout)
     assert d["source"] == str(log) and d["lines"] == 3 and d["redacted"] == 1
     assert d["findings"][0]["line"] == 3 and "Pa55word" not in p.stdout
-    p = run_chsm("triage", "-", stdin=log.read_bytes(), env=tiny)
+    p = call_chsm("triage", "-", stdin=log.read_bytes(), env=tiny)
     assert p.returncode == 0 and "sudo systemctl restart relay.service" in p.stdout
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # the rebuild runs in a child process
 def test_corrupt_index_is_rebuilt_with_a_message(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "runbook.md").write_text('# Ops\n\n## Relay\n\n### "relay handshake refused by peer"\n\nRestart the relay.\n')
     env = {"CHSM_CORPUS_DIR": str(corpus), "CHSM_INDEX_DIR": str(tmp_path / "idx"), **FAKE_ENCODER}
-    assert run_chsm("index", "build", env=env).returncode == 0
+    assert call_chsm("index", "build", env=env).returncode == 0
     (tmp_path / "idx" / "entries.jsonl").write_text("{broken")
-    p = run_chsm("ask", "--json", "relay handshake refused by peer", env=env)
+    p = call_chsm("ask", "--json", "relay handshake refused by peer", env=env)
     assert p.returncode == 0 and "corrupt" in p.stderr and "Traceback" not in p.stderr
     assert json.loads(p.stdout)["answers"][0]["matched_by"][0] == "regex"
 
 
-@pytest.mark.slow
 def test_batch_bad_lines_get_their_own_error_and_exit_2(tiny):
     lines = [
         json.dumps({"query": ASK}),
@@ -130,7 +129,7 @@ def test_batch_bad_lines_get_their_own_error_and_exit_2(tiny):
         '["C_Login"]',
         json.dumps({"query": OTHER}),
     ]
-    p = run_chsm("ask", "--json", "--batch", "-", stdin="\n".join(lines).encode(), env=tiny)
+    p = call_chsm("ask", "--json", "--batch", "-", stdin="\n".join(lines).encode(), env=tiny)
     assert p.returncode == 2
     out = [json.loads(x) for x in p.stdout.splitlines()]
     assert len(out) == 5
@@ -139,20 +138,19 @@ def test_batch_bad_lines_get_their_own_error_and_exit_2(tiny):
 
 
 def test_neighbour_product_is_named_with_its_docs(index_dir):  # the real corpus's scope file
-    p = run_chsm("ask", "--json", "cloudhsm_mgmt_util says loginHSM failed for my crypto user on AWS")
+    p = call_chsm("ask", "--json", "cloudhsm_mgmt_util says loginHSM failed for my crypto user on AWS")
     d = json.loads(p.stdout)
     assert d["abstained"] is True and d["scope"]["product"] == "AWS CloudHSM" and d["scope"]["url"].startswith("https://")
-    p = run_chsm("ask", "cloudhsm_mgmt_util says loginHSM failed for my crypto user on AWS")
+    p = call_chsm("ask", "cloudhsm_mgmt_util says loginHSM failed for my crypto user on AWS")
     assert "AWS CloudHSM" in p.stdout and "Azure Cloud HSM" in p.stdout
-    both = json.loads(run_chsm("ask", "--json", "we are migrating from AWS CloudHSM to Azure Cloud HSM, how do I back up the cluster").stdout)
+    both = json.loads(call_chsm("ask", "--json", "we are migrating from AWS CloudHSM to Azure Cloud HSM, how do I back up the cluster").stdout)
     assert both["scope"] is None
 
 
-@pytest.mark.slow
 def test_feedback_on_an_unusable_data_dir_fails_with_one_line(tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the data dir should be")
-    p = run_chsm("feedback", env={"CHSM_DATA_DIR": str(blocker / "data")})
+    p = call_chsm("feedback", env={"CHSM_DATA_DIR": str(blocker / "data")})
     assert p.returncode == 1 and p.stderr.startswith("chsm: cannot read the feedback database") and "Traceback" not in p.stderr
-    ok = run_chsm("feedback", env={"CHSM_DATA_DIR": str(tmp_path / "fresh")})
+    ok = call_chsm("feedback", env={"CHSM_DATA_DIR": str(tmp_path / "fresh")})
     assert ok.returncode == 0 and "No feedback recorded yet." in ok.stdout

@@ -2,7 +2,7 @@
 of unanswered questions, negative votes per entry, masking of every text
 shown, Slack's limits, the CLI over both state backends, and the digest
 posted exactly once by a fleet of replicas. No model, no bot process; the
-command itself (a child process each) is in the slow tier."""
+commands run in this process (call_chsm)."""
 
 import json
 import random
@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import datetime, timezone
 
 import pytest
-from conftest import run_chsm
+from conftest import call_chsm
 
 from bot.config import Settings
 from bot.report import MAX_ITEMS, build_report, cluster_keys, format_slack, format_text, normalise
@@ -196,63 +196,57 @@ def check_json(out: str):
     assert SECRET not in out
 
 
-@pytest.mark.slow  # `chsm` in a child process
 def test_report_command_on_sqlite(tmp_path):
     fill(LocalState(tmp_path / "data"), time.time())
-    p = run_chsm("report")
+    p = call_chsm("report")
     assert p.returncode == 0, p.stderr
     assert "Questions the bot could not answer: 9 in" in p.stdout and "How do I back up my HSM?" in p.stdout
     assert "e1" in p.stdout and SECRET not in p.stdout and p.stderr == ""
-    j = run_chsm("report", "--json")
+    j = call_chsm("report", "--json")
     assert j.returncode == 0, j.stderr
     check_json(j.stdout)
-    short = json.loads(run_chsm("report", "--json", "--days", "0.0000001").stdout)  # a window that holds nothing
+    short = json.loads(call_chsm("report", "--json", "--days", "0.0000001").stdout)  # a window that holds nothing
     assert short["unanswered"]["total"] == 0
 
 
-@pytest.mark.slow  # `chsm` in a child process
 def test_report_command_on_redis(redis_server):
     redis_server.flush()
     fill(RedisState(redis_server.url), time.time())
     env = {"CHSM_REDIS_URL": redis_server.url}
-    j = run_chsm("report", "--json", env=env)
+    j = call_chsm("report", "--json", env=env)
     assert j.returncode == 0, j.stderr
     check_json(j.stdout)
-    f = run_chsm("feedback", env=env)  # feedback reads the same state
+    f = call_chsm("feedback", env=env)  # feedback reads the same state
     assert f.returncode == 0 and "e1" in f.stdout and SECRET not in f.stdout
 
 
-@pytest.mark.slow  # `chsm` in a child process
 def test_empty_report_is_a_sentence_and_success(tmp_path):
-    p = run_chsm("report", env={"CHSM_DATA_DIR": str(tmp_path / "fresh")})
+    p = call_chsm("report", env={"CHSM_DATA_DIR": str(tmp_path / "fresh")})
     assert p.returncode == 0 and p.stdout.startswith("No unanswered questions") and p.stdout.count("\n") == 1
-    j = json.loads(run_chsm("report", "--json", env={"CHSM_DATA_DIR": str(tmp_path / "fresh")}).stdout)
+    j = json.loads(call_chsm("report", "--json", env={"CHSM_DATA_DIR": str(tmp_path / "fresh")}).stdout)
     assert j["unanswered"] == {"total": 0, "considered": 0, "clusters": []} and j["voted_down"] == {"total": 0, "entries": []}
 
 
-@pytest.mark.slow  # `chsm` in a child process
 def test_unusable_data_dir_is_one_line(tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the data dir should be")
     for cmd in ("report", "feedback"):
-        p = run_chsm(cmd, env={"CHSM_DATA_DIR": str(blocker / "data")})
+        p = call_chsm(cmd, env={"CHSM_DATA_DIR": str(blocker / "data")})
         assert p.returncode == 1 and p.stdout == "" and p.stderr.count("\n") == 1 and p.stderr.startswith("chsm: cannot read the"), p.stderr
 
 
-@pytest.mark.slow  # `chsm` in a child process
 def test_unreachable_redis_is_one_line_without_the_password():
     from redis_server import free_port
 
     port = free_port()
     for cmd in ("report", "feedback"):
-        p = run_chsm(cmd, env={"CHSM_REDIS_URL": f"redis://:pa55word@127.0.0.1:{port}/0"})
+        p = call_chsm(cmd, env={"CHSM_REDIS_URL": f"redis://:pa55word@127.0.0.1:{port}/0"})
         assert p.returncode == 1 and p.stdout == "", p.stdout
         assert p.stderr == f"chsm: cannot reach Redis at 127.0.0.1:{port}\n"
 
 
-@pytest.mark.slow  # `chsm` in a child process
 def test_days_must_be_positive():
-    p = run_chsm("report", "--days", "0")
+    p = call_chsm("report", "--days", "0")
     assert p.returncode == 2 and "--days" in p.stderr
 
 

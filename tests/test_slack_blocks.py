@@ -7,7 +7,7 @@ import yaml
 from bot.models import Answer, AskResult, Finding, LineRef, TriageResult
 from bot.render.slack_blocks import format_ask, format_triage, mrkdwn
 
-from conftest import run_chsm
+from conftest import call_chsm
 
 
 def _answer(i: int, fix: str = "Do the thing.") -> Answer:
@@ -70,12 +70,12 @@ def test_abstain_block_says_so_and_lists_suggestions_only():
 
 
 def test_manifest_has_what_the_bot_uses():
-    p = run_chsm("manifest")
+    p = call_chsm("manifest")
     m = yaml.safe_load(p.stdout)
     assert m["settings"]["socket_mode_enabled"] is True
     assert {"app_mention", "message.im"} <= set(m["settings"]["event_subscriptions"]["bot_events"])
     assert {"chat:write", "commands", "files:read", "im:history", "app_mentions:read"} <= set(m["oauth_config"]["scopes"]["bot"])
     assert m["features"]["slash_commands"][0]["command"] == "/chsm"
-    m = yaml.safe_load(run_chsm("manifest", "--http-url", "https://chsm.example.com").stdout)
+    m = yaml.safe_load(call_chsm("manifest", "--http-url", "https://chsm.example.com").stdout)
     assert m["settings"]["socket_mode_enabled"] is False
     assert m["settings"]["event_subscriptions"]["request_url"] == "https://chsm.example.com/slack/events"

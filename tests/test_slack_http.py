@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, run_chsm, uid
+from conftest import CORPUS, call_chsm, uid
 from fake_slack import BOT_TOKEN
 from slack_harness import BotProcess
 
@@ -175,7 +175,7 @@ def test_feedback_is_stored_and_summarised(bot, fake):
     bot.action("chsm_not_helpful", json.dumps({"q": "loginHSM CU cu1 Secr3tPw fails", "e": entry}), f"{fake.url}/respond/{rid}")
     [resp] = fake.wait(lambda: fake.paths(f"/respond/{rid}"))
     assert "Thanks" in resp["body"]["text"]
-    p = run_chsm("feedback", env={"CHSM_DATA_DIR": str(bot.data_dir)})
+    p = call_chsm("feedback", env={"CHSM_DATA_DIR": str(bot.data_dir)})
     assert p.returncode == 0 and entry in p.stdout and "Secr3tPw" not in p.stdout
 
 

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import run_chsm
+from conftest import call_chsm
 from fakes import SPEC, tiny_index
 from slack_harness import BotProcess
 
@@ -55,7 +55,7 @@ def _reloaded(bot, n: int = 1, timeout: float = 30) -> bool:
 def test_index_build_while_serving_is_picked_up(bot, fake):
     assert "tapectl" not in _ask(bot, fake, "CREL", "1.1")["text"]
     (bot.corpus / "tape.md").write_text(NEW_RUNBOOK, encoding="utf-8")
-    built = run_chsm("index", "build", "--corpus", str(bot.corpus), "--out", str(bot.index), env=FAKE)
+    built = call_chsm("index", "build", "--corpus", str(bot.corpus), "--out", str(bot.index), env=FAKE)
     assert built.returncode == 0, built.stderr
     assert _reloaded(bot)
     assert "drawer interlock" in _ask(bot, fake, "CREL", "2.2")["text"].lower()
@@ -70,7 +70,7 @@ def test_index_build_while_serving_is_picked_up(bot, fake):
 
 def test_sighup_under_load_fails_nothing(bot, fake):
     (bot.corpus / "tape.md").write_text(NEW_RUNBOOK, encoding="utf-8")
-    assert run_chsm("index", "build", "--corpus", str(bot.corpus), "--out", str(bot.index), env=FAKE).returncode == 0
+    assert call_chsm("index", "build", "--corpus", str(bot.corpus), "--out", str(bot.index), env=FAKE).returncode == 0
     assert _reloaded(bot)  # the watcher's reload; SIGHUPs below reload the same index again
     statuses, slow = [], []
     stop = threading.Event()
