@@ -5,9 +5,6 @@ import hashlib
 from pathlib import Path
 
 from bot import yamltext
-
-from bot.corpus.faq import is_faq, parse_faq
-from bot.corpus.markdown import parse_markdown
 from bot.errors import IndexError_
 from bot.models import Entry
 
@@ -46,6 +43,11 @@ def _base_urls(corpus_dir: Path) -> dict[str, str]:
 
 
 def load_corpus(corpus_dir: Path) -> list[Entry]:
+    # Here, not at the top: a serving process checks corpus_hash but never
+    # parses, and the parsers' imports (markdown-it, ftfy) cost it 0.25 s.
+    from bot.corpus.faq import is_faq, parse_faq
+    from bot.corpus.markdown import parse_markdown
+
     bases = _base_urls(corpus_dir)
     entries: list[Entry] = []
     for path in corpus_files(corpus_dir):

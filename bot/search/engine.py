@@ -181,7 +181,7 @@ class Engine:
     def features(self, q: Query, signals: Mapping[str, Mapping[int, float]]) -> dict[str, float]:
         """What the confidence gate reads (bench/calibrate.py fits it)."""
         toks = tokenize(q.focused)
-        vocab = self.index.keyword.retriever.vocab_dict
+        vocab = self.index.keyword.vocab
         cover = sum(t in vocab for t in toks) / len(toks) if toks else 0.0
         return fusion.gate_features(
             signals.get("semantic", {}), signals.get("keyword", {}), cover, lexicon.about_hsm(q.masked), lexicon.in_domain(q.masked)

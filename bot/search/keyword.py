@@ -1,6 +1,12 @@
-"""BM25 over entries (bm25s), with a tokenizer that keeps error identifiers
-whole (`azcloudhsm_openssl_conf`, `0xa3`) and also indexes their parts."""
+"""BM25 over entries, with a tokenizer that keeps error identifiers whole
+(`azcloudhsm_openssl_conf`, `0xa3`) and also indexes their parts.
 
+bm25s builds and saves the index: per token, the score of each entry that
+has it (a CSC matrix, `indptr`/`indices`/`data`). Scoring a query sums those
+rows, so loading and querying read the saved arrays with numpy alone: bm25s
+imports scipy, 0.4 s in every process that loads an index."""
+
+import json
 import re
 from pathlib import Path
 
@@ -59,30 +65,49 @@ class Speller:
 
 
 class Keyword:
-    def __init__(self, retriever):
-        self.retriever = retriever
-        self.speller = Speller(list(retriever.vocab_dict))
+    def __init__(self, vocab: dict[str, int], indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, num_docs: int, *, retriever=None):
+        if not len(indptr) or indptr[0] != 0 or int(indptr[-1]) != len(data) or len(indices) != len(data) or (np.diff(indptr) < 0).any():
+            raise ValueError("the BM25 arrays disagree with each other")
+        if len(indices) and int(indices.max()) >= num_docs:
+            raise ValueError("the BM25 arrays name entries past the last")
+        # bm25s gives the empty token an id past the last row; our tokens are never empty.
+        self.vocab = {tok: t for tok, t in vocab.items() if isinstance(t, int) and 0 <= t < len(indptr) - 1}
+        self.indptr, self.indices, self.data = indptr, indices, data
+        self.num_docs = num_docs
+        self.speller = Speller(list(self.vocab))
+        self._retriever = retriever  # only when built in this process: save() writes through bm25s
 
     @classmethod
     def build(cls, docs: list[str]) -> "Keyword":
         import bm25s
 
-        retriever = bm25s.BM25(k1=1.2, b=0.75)
+        retriever = bm25s.BM25(k1=1.2, b=0.75)  # the "lucene" variant: no score for absent tokens
         retriever.index([tokenize(d) or ["<empty>"] for d in docs], show_progress=False)
-        return cls(retriever)
+        s = retriever.scores
+        return cls(retriever.vocab_dict, s["indptr"], s["indices"], s["data"], s["num_docs"], retriever=retriever)
 
     def save(self, folder: Path) -> None:
-        self.retriever.save(str(folder), show_progress=False)
+        if self._retriever is None:
+            raise RuntimeError("only an index built in this process can be saved")
+        self._retriever.save(str(folder), show_progress=False)
 
     @classmethod
     def load(cls, folder: Path) -> "Keyword":
-        import bm25s
-
-        return cls(bm25s.BM25.load(str(folder)))
+        """What bm25s.BM25.save wrote (ValueError or OSError when it cannot be read)."""
+        params = json.loads((folder / "params.index.json").read_text(encoding="utf-8"))
+        if params.get("method") != "lucene" or (folder / "nonoccurrence_array.index.npy").exists():
+            raise ValueError(f"a BM25 variant this reader does not score: {params.get('method')!r}")
+        vocab = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
+        if not isinstance(vocab, dict):
+            raise ValueError("the BM25 vocabulary is not a mapping")
+        indptr, indices, data = (np.load(folder / f"{name}.csc.index.npy", allow_pickle=False) for name in ("indptr", "indices", "data"))
+        return cls(vocab, indptr, indices, data, int(params["num_docs"]))
 
     def scores(self, query: str) -> np.ndarray:
-        vocab = self.retriever.vocab_dict
-        toks = [t for t in tokenize(query) if t in vocab]
-        if not toks:
-            return np.zeros(self.retriever.scores["num_docs"], dtype=np.float32)
-        return np.asarray(self.retriever.get_scores(toks), dtype=np.float32)
+        out = np.zeros(self.num_docs, dtype=np.float32)
+        for tok in tokenize(query):
+            t = self.vocab.get(tok)
+            if t is not None:  # a token twice in the query counts twice, as in bm25s
+                start, end = self.indptr[t], self.indptr[t + 1]
+                out[self.indices[start:end]] += self.data[start:end]  # an entry appears once per token
+        return out

@@ -185,7 +185,7 @@ def load(index_dir: Path) -> Index:
         or len(entries) != manifest.get("entries")
         or vectors.d != manifest.get("dim")
         or (len(chunk_entry) and int(chunk_entry.max()) >= len(entries))
-        or keyword.retriever.scores["num_docs"] != len(entries)
+        or keyword.num_docs != len(entries)
     ):
         raise IndexError_("its files disagree with each other")
     encoder = _query_encoder(index_dir, manifest)
