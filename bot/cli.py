@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="retrieval-quality metrics on the labelled query set", parents=[common])
     e.add_argument("--queries", type=Path, action="append", help="JSON Lines labelled set (default: tests/eval/queries.jsonl and tests/eval_queries.jsonl)")
     e.add_argument("--no-misses", action="store_true", help="figures only")
+    e.add_argument("--split", choices=("heldout", "train"), help="only this split's queries")
+    e.add_argument("--check", action="store_true", help="exit 1 when a figure is under its bar (bot/evaluate.py BARS)")
     e.add_argument("--json", action="store_true")
 
     s = sub.add_parser("serve", help="run the Slack bot (Socket Mode, or --http)", parents=[common])
@@ -188,19 +190,25 @@ def _index(args) -> int:
 
 
 def _eval(args) -> int:
-    from bot.evaluate import DEFAULT_LOGS, DEFAULT_QUERIES, format_logs, format_report, run, run_logs
+    from bot.evaluate import DEFAULT_LOGS, DEFAULT_QUERIES, failures, format_logs, format_report, run, run_logs
     from bot.search.engine import Engine
 
     engine = Engine.open(*_paths(args))
-    report = run(engine, args.queries or DEFAULT_QUERIES)
+    report = run(engine, args.queries or DEFAULT_QUERIES, splits=(args.split,) if args.split else None)
     if not args.queries and DEFAULT_LOGS.exists():
-        report["logs"] = run_logs(engine, DEFAULT_LOGS)
+        logs = run_logs(engine, DEFAULT_LOGS)
+        report["logs"] = {k: v for k, v in logs.items() if not args.split or k == args.split}
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         print(format_report(report, misses=not args.no_misses))
         if "logs" in report:
             print("\n" + format_logs(report["logs"]))
+    if args.check:
+        short = failures(report)
+        for line in short:
+            print(f"chsm: under the bar: {line}", file=sys.stderr)
+        return 1 if short else 0
     return 0
 
 

@@ -72,13 +72,15 @@ class _Remembered:
         return np.stack([self.memo[t] for t in texts]) if texts else self.inner.encode([])
 
 
-def run(engine, paths: list[Path] | None = None, modes=tuple(MODES)) -> dict:
+def run(engine, paths: list[Path] | None = None, modes=tuple(MODES), splits: tuple[str, ...] | None = None) -> dict:
+    """The figures per mode, split and kind; `splits` keeps only those (the
+    held-out split alone is a third of the queries, and of the encoding)."""
     from bot.search.engine import Engine
 
     assert isinstance(engine, Engine)
     engine = engine.with_encoder(_Remembered(engine.encoder))
     paths = [p for p in (paths or DEFAULT_QUERIES) if p.exists()]
-    queries = load_queries(paths)
+    queries = [q for q in load_queries(paths) if splits is None or q["split"] in splits]
     expected = [set().union(*(resolve(engine, lbl) for lbl in q["expect"])) if q["expect"] else set() for q in queries]
     prepared = [engine.prepare(q["query"]) for q in queries]
     report: dict = {"queries": [str(p) for p in paths], "modes": {}}
@@ -95,7 +97,7 @@ def run(engine, paths: list[Path] | None = None, modes=tuple(MODES)) -> dict:
                     "query": q["query"][:100], "kind": q["kind"], "split": q["split"], "got": ids[0] if ids else None,
                     "rank": rank, "abstained": res.abstained, "score": res.answers[0].score if res.answers else None,
                 })
-        splits = sorted({r["split"] for r in rows})
+        present = sorted({r["split"] for r in rows})
         report["modes"][mode] = {
             split: {
                 "all": _metrics([r for r in rows if r["split"] == split]),
@@ -104,7 +106,7 @@ def run(engine, paths: list[Path] | None = None, modes=tuple(MODES)) -> dict:
                     for k in sorted({r["kind"] for r in rows if r["split"] == split})
                 },
             }
-            for split in splits
+            for split in present
         }
         report["modes"][mode]["misses"] = misses
     return report
@@ -151,6 +153,51 @@ def format_logs(report: dict) -> str:
             f"logs with more findings than problems + 2: {m['over_plus_2']}"
         )
     return "\n".join(lines)
+
+
+# The bars `chsm eval --check` (CI) and tests/test_eval.py hold the figures to:
+# a little under today's, so that a change that answers off-topic questions
+# or loses real ones fails. (split, kind or "ALL", metric, ">=" | "<=" | "==", bar)
+BARS = [
+    ("heldout", "ALL", "n", ">=", 300),
+    ("heldout", "ALL", "top1", ">=", 0.82),
+    ("heldout", "ALL", "top3", ">=", 0.94),
+    ("heldout", "ALL", "wrong_abstain", "<=", 0.05),
+    ("heldout", "ALL", "confident_wrong", "<=", 40),
+    ("heldout", "exact", "top1", "==", 1.0),
+    ("heldout", "log", "top1", ">=", 0.94),
+    *[("heldout", kind, "abstain_recall", ">=", 0.90) for kind in ("neighbour", "azure", "generic", "chitchat")],
+    ("train", "ALL", "top3", ">=", 0.96),
+    ("train", "exact", "top1", "==", 1.0),
+    ("train", "typo", "top1", ">=", 0.97),
+]
+LOG_BARS = [("recall", ">=", 0.96), ("over_plus_2", "==", 0)]  # each split; and no false finding on held-out logs
+
+
+def _holds(value, op: str, bar) -> bool:
+    return value is not None and {">=": value >= bar, "<=": value <= bar, "==": value == bar}[op]
+
+
+def failures(report: dict) -> list[str]:
+    """Every bar the report falls short of, in words; splits the report does not have are not judged."""
+    out = []
+    fused = report["modes"].get("fused", {})
+    for split, kind, metric, op, bar in BARS:
+        if split not in fused:
+            continue
+        m = fused[split]["all"] if kind == "ALL" else fused[split]["by_kind"].get(kind, {})
+        if not _holds(m.get(metric), op, bar):
+            out.append(f"fused {split} {kind} {metric} is {m.get(metric)}, the bar is {op} {bar}")
+    for single in ("keyword", "semantic"):  # fusing must beat either signal alone
+        for split, data in report["modes"].get(single, {}).items():
+            if split in fused and isinstance(data, dict) and "all" in data:
+                if not fused[split]["all"].get("top1", 0) > data["all"].get("top1", 0):
+                    out.append(f"fused {split} top1 does not beat {single} alone")
+    for split, m in report.get("logs", {}).items():
+        for metric, op, bar in LOG_BARS + ([("false_findings", "==", 0)] if split == "heldout" else []):
+            if not _holds(m.get(metric), op, bar):
+                out.append(f"labelled logs {split} {metric} is {m.get(metric)}, the bar is {op} {bar}")
+    return out
 
 
 COLS = ("n", "top1", "top3", "mrr", "wrong_abstain", "abstain_recall", "answered_precision", "confident_wrong")
