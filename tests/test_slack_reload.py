@@ -2,8 +2,10 @@
 SIGHUP, swaps in the new index with no failed request, workers included; a
 broken new index leaves the old one serving.
 
-Real bot processes on the tiny corpus with the fake encoder (fast to build
-and load); what is tested is the swap, not the model."""
+One real bot process for the module, on the tiny corpus with the fake
+encoder (fast to build and load): what is tested is the swap, not the model.
+The tests run in file order on it, the one that breaks the index last; each
+also passes alone."""
 
 import json
 import os
@@ -18,7 +20,7 @@ from conftest import call_chsm
 from fakes import SPEC, tiny_index
 from slack_harness import BotProcess
 
-pytestmark = pytest.mark.slow  # real processes
+pytestmark = [pytest.mark.slow, pytest.mark.shared_fake]  # a real bot process
 
 NEW_RUNBOOK = (
     "# Tape runbook\n\n## Tape\n\n### Why does the tape library say \"drawer interlock open\"?\n\n"
@@ -28,10 +30,11 @@ QUESTION = "tape library says drawer interlock open"
 FAKE = {"CHSM_FAKE_ENCODER": SPEC.format("HashEncoder")}
 
 
-@pytest.fixture
-def bot(fake, tmp_path):
-    corpus, index = tiny_index(tmp_path / "tiny")
-    b = BotProcess(fake, index, tmp_path / "data", corpus, CHSM_USER_PER_MINUTE="0", CHSM_CHANNEL_PER_MINUTE="0", **FAKE)
+@pytest.fixture(scope="module")
+def bot(module_fake, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("reload")
+    corpus, index = tiny_index(tmp / "tiny")
+    b = BotProcess(module_fake, index, tmp / "data", corpus, CHSM_USER_PER_MINUTE="0", CHSM_CHANNEL_PER_MINUTE="0", **FAKE)
     b.corpus, b.index = corpus, index
     yield b
     b.stop()
@@ -43,10 +46,15 @@ def _ask(bot, fake, channel: str, ts: str, text: str = QUESTION) -> dict:
     return reply["body"]
 
 
-def _reloaded(bot, n: int = 1, timeout: float = 30) -> bool:
+def _reloads(bot) -> int:
+    return sum(r.get("msg") == "index reloaded" for r in bot.records())
+
+
+def _reloaded(bot, since: int, n: int = 1, timeout: float = 30) -> bool:
+    """`n` more reloads than `since` (the bot is the module's: earlier tests reloaded it too)."""
     end = time.time() + timeout
     while time.time() < end:
-        if sum(r.get("msg") == "index reloaded" for r in bot.records()) >= n:
+        if _reloads(bot) >= since + n:
             return True
         time.sleep(0.1)
     return False
@@ -55,12 +63,13 @@ def _reloaded(bot, n: int = 1, timeout: float = 30) -> bool:
 def test_index_build_while_serving_is_picked_up(bot, fake):
     assert "tapectl" not in _ask(bot, fake, "CREL", "1.1")["text"]
     (bot.corpus / "tape.md").write_text(NEW_RUNBOOK, encoding="utf-8")
+    before = _reloads(bot)
     built = call_chsm("index", "build", "--corpus", str(bot.corpus), "--out", str(bot.index), env=FAKE)
     assert built.returncode == 0, built.stderr
-    assert _reloaded(bot)
+    assert _reloaded(bot, before)
     assert "drawer interlock" in _ask(bot, fake, "CREL", "2.2")["text"].lower()
     # the workers reloaded too (old ones answer until the new ones are ready): a pasted log goes to a worker
-    assert fake.wait(lambda: any(r.get("msg") == "worker ready" and r.get("generation") == 1 for r in bot.records()), timeout=30)
+    assert fake.wait(lambda: any(r.get("msg") == "worker ready" and r.get("generation") == before + 1 for r in bot.records()), timeout=30)
     log = "\n".join(["2026-11-27T10:00:00Z lib01 tapectl[77]: drawer interlock open"] * 3 + ["2026-11-27T10:00:01Z lib01 kernel: ok"] * 2)
     bot.event({"type": "message", "channel_type": "im", "user": "U1", "text": log, "ts": "3.3", "channel": "DREL"}, "EvDREL")
     [reply] = fake.wait(lambda: fake.api("chat.postMessage", channel="DREL"), timeout=60)
@@ -70,8 +79,9 @@ def test_index_build_while_serving_is_picked_up(bot, fake):
 
 def test_sighup_under_load_fails_nothing(bot, fake):
     (bot.corpus / "tape.md").write_text(NEW_RUNBOOK, encoding="utf-8")
+    before = _reloads(bot)
     assert call_chsm("index", "build", "--corpus", str(bot.corpus), "--out", str(bot.index), env=FAKE).returncode == 0
-    assert _reloaded(bot)  # the watcher's reload; SIGHUPs below reload the same index again
+    assert _reloaded(bot, before)  # the watcher's reload; SIGHUPs below reload the same index again
     statuses, slow = [], []
     stop = threading.Event()
 
@@ -90,7 +100,7 @@ def test_sighup_under_load_fails_nothing(bot, fake):
     for _ in range(3):
         time.sleep(1.5)
         os.kill(bot.proc.pid, signal.SIGHUP)
-    assert _reloaded(bot, 2)
+    assert _reloaded(bot, before, 2)
     time.sleep(1.0)
     stop.set()
     sender.join()
