@@ -44,6 +44,7 @@ ONE_WORKER = {
     "tests/test_slack_edge.py": "edge-bot",
     "tests/test_slack_files.py": "files-bot",
     "tests/test_slack_reload.py": "reload-bot",
+    "tests/test_slack_replicas.py": "replicas",
     "tests/test_eval.py": "evaluation",
     "tests/test_store.py::test_the_serving_path_never_imports_torch": "served",
     "tests/test_store.py::test_a_truncated_onnx_is_rebuilt": "served",

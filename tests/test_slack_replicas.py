@@ -8,17 +8,20 @@ replica starts in a couple of seconds; the real model is not what is tested."""
 import json
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
 from fakes import SPEC, tiny_index
 from redis_server import RedisServer, need_redis
-from slack_harness import BotProcess
+from slack_harness import BotProcess, stop_all
 
 pytestmark = pytest.mark.slow  # real processes
 
 QUESTION = "<@UBOT> relay handshake refused by peer"
 FAKE_ENV = {"CHSM_FAKE_ENCODER": SPEC.format("HashEncoder")}
+PAIR_ENV = {"CHSM_USER_PER_MINUTE": "2", "CHSM_CHANNEL_PER_MINUTE": "0"}
 
 
 @pytest.fixture
@@ -27,16 +30,15 @@ def tiny(tmp_path):
 
 
 def _bots(fake, tiny, tmp_path, n: int, **env):
+    """n replicas, started side by side (each waits for its own /healthz)."""
     corpus, index = tiny
     env = {**FAKE_ENV, **env}
-    bots = []
-    try:
-        for i in range(n):
-            bots.append(BotProcess(fake, index, tmp_path / f"data{i}", corpus, **env))
-    except BaseException:
-        for b in bots:
-            b.stop()
-        raise
+    with ThreadPoolExecutor(n) as pool:
+        started = [pool.submit(BotProcess, fake, index, tmp_path / f"data{i}", corpus, **env) for i in range(n)]
+    bots = [f.result() for f in started if not f.exception()]
+    if len(bots) < n:
+        stop_all(bots)
+        raise next(f.exception() for f in started if f.exception())
     return bots
 
 
@@ -58,6 +60,17 @@ def _deliver_to_all(bots, events: list[tuple[dict, str]]) -> None:
         t.join()
 
 
+def _settled(log: Path) -> int:
+    """Events of the 500 a replica has settled: its one final log line each."""
+    done = set()
+    for line in log.read_text(errors="replace").splitlines():
+        if line.startswith("{") and '"EvSock' in line:
+            r = json.loads(line)
+            if r.get("msg") in ("replied", "ignored", "duplicate event ignored"):
+                done.add(r.get("event_id"))
+    return len(done)
+
+
 def _replies_by_thread(fake, channel: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     for call in fake.api("chat.postMessage", channel=channel):
@@ -65,26 +78,34 @@ def _replies_by_thread(fake, channel: str) -> dict[str, int]:
     return counts
 
 
-def test_two_replicas_on_redis_answer_each_event_once(fake, tiny, tmp_path, redis_server):
+@pytest.fixture(scope="module")
+def pair(module_fake, tmp_path_factory, redis_server):
+    """Two replicas on one Redis, for the tests marked shared_fake: a user may
+    ask 2 questions a minute, a channel any number."""
+    tmp = tmp_path_factory.mktemp("pair")
+    tiny = tiny_index(tmp / "tiny")
+    bots = _bots(module_fake, tiny, tmp, 2, **PAIR_ENV, CHSM_REDIS_URL=redis_server.url)
+    yield {"bots": bots, "tiny": tiny, "tmp": tmp}
+    stop_all(bots)
+
+
+@pytest.mark.shared_fake
+def test_two_replicas_on_redis_answer_each_event_once(fake, pair, redis_server):
     redis_server.flush()
-    bots = _bots(fake, tiny, tmp_path, 2, CHSM_REDIS_URL=redis_server.url, CHSM_USER_PER_MINUTE="0", CHSM_CHANNEL_PER_MINUTE="0")
-    try:
-        n = 60
-        _deliver_to_all(bots, [(_mention(i), f"EvRep{i}") for i in range(n)])
-        fake.wait(lambda: len(_replies_by_thread(fake, "CREP")) >= n, timeout=60)
-        for b in bots:  # let any second reply land before counting
-            b.settled(*[f"EvRep{i}" for i in range(n)])
-        counts = _replies_by_thread(fake, "CREP")
-        assert len(counts) == n and set(counts.values()) == {1}
-        # and a retry after one replica restarted is still a duplicate
-        bots[0].stop()
-        bots[0] = _bots(fake, tiny, tmp_path / "again", 1, CHSM_REDIS_URL=redis_server.url)[0]
-        bots[0].event(_mention(0), "EvRep0", {"X-Slack-Retry-Num": "2", "X-Slack-Retry-Reason": "timeout"})
-        assert bots[0].settled("EvRep0")["EvRep0"]["msg"] == "duplicate event ignored"
-        assert _replies_by_thread(fake, "CREP")["100.0000"] == 1
-    finally:
-        for b in bots:
-            b.stop()
+    bots = pair["bots"]
+    n = 60
+    _deliver_to_all(bots, [(_mention(i, user=f"URep{i}"), f"EvRep{i}") for i in range(n)])
+    fake.wait(lambda: len(_replies_by_thread(fake, "CREP")) >= n, timeout=60)
+    for b in bots:  # let any second reply land before counting
+        b.settled(*[f"EvRep{i}" for i in range(n)])
+    counts = _replies_by_thread(fake, "CREP")
+    assert len(counts) == n and set(counts.values()) == {1}
+    # and a retry after one replica restarted is still a duplicate
+    bots[0].stop()
+    bots[0] = _bots(fake, pair["tiny"], pair["tmp"] / "again", 1, **PAIR_ENV, CHSM_REDIS_URL=redis_server.url)[0]
+    bots[0].event(_mention(0, user="URep0"), "EvRep0", {"X-Slack-Retry-Num": "2", "X-Slack-Retry-Reason": "timeout"})
+    assert bots[0].settled("EvRep0")["EvRep0"]["msg"] == "duplicate event ignored"
+    assert _replies_by_thread(fake, "CREP")["100.0000"] == 1
 
 
 def test_without_redis_each_replica_answers_alone(fake, tiny, tmp_path):
@@ -94,41 +115,37 @@ def test_without_redis_each_replica_answers_alone(fake, tiny, tmp_path):
         _deliver_to_all(bots, [(_mention(1, "CLOC"), "EvLoc1")])
         assert fake.wait(lambda: len(fake.api("chat.postMessage", channel="CLOC")) == 2)
     finally:
-        for b in bots:
-            b.stop()
+        stop_all(bots)
 
 
-def test_rate_limits_are_shared_and_polite(fake, tiny, tmp_path, redis_server):
+@pytest.mark.shared_fake
+def test_rate_limits_are_shared_and_polite(fake, pair, redis_server):
     redis_server.flush()
-    bots = _bots(fake, tiny, tmp_path, 2, CHSM_REDIS_URL=redis_server.url, CHSM_USER_PER_MINUTE="2")
-    try:
-        # Limits count per clock minute: a run that straddles two is run again
-        # (with its own users and channel), rather than waiting for a fresh minute.
-        for attempt in range(2):
-            minute = int(time.time() // 60)
-            channel, fast, slow = f"CLIM{attempt}", f"UFAST{attempt}", f"USLOW{attempt}"
-            ids = [f"EvLim{attempt}-{i}" for i in range(5)]
-            for i, event_id in enumerate(ids):  # alternating replicas: the limit is the team's, not the process's
-                bots[i % 2].event(_mention(i, channel, fast), event_id)
-            for i, b in enumerate(bots):
-                b.settled(*ids[i::2])
-            replies = len(fake.api("chat.postMessage", channel=channel))
-            notes = fake.wait(lambda ch=channel: fake.api("chat.postEphemeral", channel=ch))
-            # /chsm past the limit: the ack itself says so, only to the caller
-            resp = bots[0].command("how do I rotate the partition owner certificate", f"{fake.url}/respond/rl{attempt}", user=fast)
-            other = bots[1].command("how do I rotate the partition owner certificate", f"{fake.url}/respond/ok{attempt}", user=slow)
-            if int(time.time() // 60) == minute:
-                break
-        assert replies == 2
-        [note] = notes  # once, not three times
-        assert note["body"]["user"] == fast and "a minute" in note["body"]["text"]
-        assert not note["body"].get("thread_ts")  # a top-level mention: Slack shows the note in the channel
-        assert resp.status_code == 200 and resp.json()["response_type"] == "ephemeral" and "more than 2 questions" in resp.json()["text"]
-        assert other.status_code == 200
-        assert fake.wait(lambda: fake.paths(f"/respond/ok{attempt}"))  # someone else is unaffected
-    finally:
-        for b in bots:
-            b.stop()
+    bots = pair["bots"]
+    # Limits count per clock minute: a run that straddles two is run again
+    # (with its own users and channel), rather than waiting for a fresh minute.
+    for attempt in range(2):
+        minute = int(time.time() // 60)
+        channel, fast, slow = f"CLIM{attempt}", f"UFAST{attempt}", f"USLOW{attempt}"
+        ids = [f"EvLim{attempt}-{i}" for i in range(5)]
+        for i, event_id in enumerate(ids):  # alternating replicas: the limit is the team's, not the process's
+            bots[i % 2].event(_mention(i, channel, fast), event_id)
+        for i, b in enumerate(bots):
+            b.settled(*ids[i::2])
+        replies = len(fake.api("chat.postMessage", channel=channel))
+        notes = fake.wait(lambda ch=channel: fake.api("chat.postEphemeral", channel=ch))
+        # /chsm past the limit: the ack itself says so, only to the caller
+        resp = bots[0].command("how do I rotate the partition owner certificate", f"{fake.url}/respond/rl{attempt}", user=fast)
+        other = bots[1].command("how do I rotate the partition owner certificate", f"{fake.url}/respond/ok{attempt}", user=slow)
+        if int(time.time() // 60) == minute:
+            break
+    assert replies == 2
+    [note] = notes  # once, not three times
+    assert note["body"]["user"] == fast and "a minute" in note["body"]["text"]
+    assert not note["body"].get("thread_ts")  # a top-level mention: Slack shows the note in the channel
+    assert resp.status_code == 200 and resp.json()["response_type"] == "ephemeral" and "more than 2 questions" in resp.json()["text"]
+    assert other.status_code == 200
+    assert fake.wait(lambda: fake.paths(f"/respond/ok{attempt}"))  # someone else is unaffected
 
 
 def test_redis_going_away_never_silences_the_bot(fake, tiny, tmp_path):
@@ -149,8 +166,7 @@ def test_redis_going_away_never_silences_the_bot(fake, tiny, tmp_path):
         assert 'kind="redis"' in bot.http.get("/metrics").text
         assert "chsm_store_degraded 1.0" in bot.http.get("/metrics").text
     finally:
-        for b in bots:
-            b.stop()
+        stop_all(bots)
         server.stop()
 
 
@@ -161,7 +177,6 @@ def test_two_socket_mode_replicas_on_redis_answer_each_event_once(tiny, tmp_path
     import os
     import subprocess
     import sys
-    from pathlib import Path
 
     from fake_socket import SocketRig
 
@@ -192,7 +207,8 @@ def test_two_socket_mode_replicas_on_redis_answer_each_event_once(tiny, tmp_path
             for r, conns in enumerate(replicas):
                 rig.server.send_event(_mention(i, "CSOCK"), conns[(i + r) % 2], event_id=f"EvSock{i}")
         assert rig.slack.wait(lambda: len(_replies_by_thread(rig.slack, "CSOCK")) >= n, timeout=120)
-        time.sleep(2)  # any second reply would land by now
+        # each replica has settled every event (replied or ignored it): any second reply has landed
+        assert rig.slack.wait(lambda: all(_settled(tmp_path / f"sock{i}.log") >= n for i in range(2)), timeout=30)
         counts = _replies_by_thread(rig.slack, "CSOCK")
         assert len(counts) == n and set(counts.values()) == {1}
     finally:
