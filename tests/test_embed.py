@@ -20,44 +20,56 @@ def _cache(monkeypatch, tmp_path_factory):
     monkeypatch.delenv("CHSM_FAKE_ENCODER", raising=False)
 
 
-def _reference(onnx_path) -> np.ndarray:
-    import onnxruntime as ort
-
-    meta = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"]).get_modelmeta().custom_metadata_map
-    return np.asarray(json.loads(meta[embed.PROBE_META]), dtype=np.float32)
+def _reference(enc: embed.OnnxEncoder) -> np.ndarray:
+    """sentence-transformers' vectors of the probes, as the export recorded them."""
+    return np.asarray(json.loads(enc.session.get_modelmeta().custom_metadata_map[embed.PROBE_META]), dtype=np.float32)
 
 
 @pytest.mark.slow
 def test_onnx_encoder_matches_sentence_transformers(onnx_export):
     onnx_path, _ = build.cached_query_encoder(log=lambda s: None)  # exported once per test session (or kept from the last)
-    ref = _reference(onnx_path)  # sentence-transformers' vectors, written by the export
-    assert ref.shape == (len(TEXTS), 384) and np.allclose(np.linalg.norm(ref, axis=1), 1.0, atol=1e-5)
     enc = embed.OnnxEncoder(onnx_path)
+    ref = _reference(enc)
+    assert ref.shape == (len(TEXTS), 384) and np.allclose(np.linalg.norm(ref, axis=1), 1.0, atol=1e-5)
     cos = (enc.encode(TEXTS) * ref).sum(axis=1)
     assert np.all(cos >= 0.999), cos
     assert enc.agreement() == pytest.approx(cos.min(), abs=1e-6)
 
 
-@pytest.mark.slow
-def test_a_build_refuses_an_export_that_does_not_encode_as_the_model(onnx_export, tmp_path, monkeypatch):
-    import onnx
+class _Doctored:
+    """The export's session, with reference vectors of our choosing."""
 
+    def __init__(self, session, reference):
+        self.session, self.meta = session, {embed.PROBE_META: json.dumps(reference)}
+
+    def run(self, *a, **kw):
+        return self.session.run(*a, **kw)
+
+    def get_modelmeta(self):
+        return type("Meta", (), {"custom_metadata_map": self.meta})()
+
+
+@pytest.mark.slow
+def test_agreement_notices_an_export_that_does_not_encode_as_the_model(onnx_export):
+    onnx_path, _ = build.cached_query_encoder(log=lambda s: None)
+    enc = embed.OnnxEncoder(onnx_path)
+    ref = _reference(enc).tolist()
+    enc.session = _Doctored(enc.session, ref[1:] + ref[:1])  # each probe's vector is another's
+    assert enc.agreement() < 0.5
+    enc.session = _Doctored(enc.session.session, ref[:2])  # too few
+    assert enc.agreement() == 0.0
+
+
+def test_a_build_refuses_an_export_that_does_not_encode_as_the_model(tmp_path, monkeypatch):
     from bot.errors import IndexError_
     from bot.search import store
     from fakes import write_tiny_corpus
 
-    onnx_path, _ = build.cached_query_encoder(log=lambda s: None)
-    graph = onnx.load(str(onnx_path))
-    ref = _reference(onnx_path).tolist()
-    onnx.helper.set_model_props(graph, {embed.PROBE_META: json.dumps(ref[1:] + ref[:1])})  # each probe's vector is another's
-    folder = tmp_path / "cache" / "onnx"
-    folder.mkdir(parents=True)
-    bad = folder / f"{build.onnx_key()}.onnx"
-    onnx.save(graph, str(bad))
-    (folder / f"{build.onnx_key()}.json").write_text(json.dumps({"key": build.onnx_key(), **store.file_record(bad)}))
-    assert embed.OnnxEncoder(bad).agreement() < 0.5
-    monkeypatch.setenv("CHSM_CACHE_DIR", str(tmp_path / "cache"))
-    with pytest.raises(IndexError_, match="does not encode as the model does"):
+    placed = tmp_path / "placed.onnx"
+    placed.write_bytes(b"an export")
+    monkeypatch.setattr(build, "_place_query_encoder", lambda dest, *a: dest.write_bytes(placed.read_bytes()) and {"key": "k"})
+    monkeypatch.setattr(embed, "OnnxEncoder", lambda path, threads=1: type("Enc", (), {"agreement": lambda self: 0.42})())
+    with pytest.raises(IndexError_, match=r"does not encode as the model does \(cosine 0.4200\)"):
         build.build(write_tiny_corpus(tmp_path / "corpus"), tmp_path / "index", log=lambda s: None)
     assert not (tmp_path / "index" / store.MANIFEST).exists()
 

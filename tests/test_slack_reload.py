@@ -98,10 +98,10 @@ def test_sighup_under_load_fails_nothing(bot, fake):
     sender = threading.Thread(target=send)
     sender.start()
     for _ in range(3):
-        time.sleep(1.5)
+        time.sleep(1.0)
         os.kill(bot.proc.pid, signal.SIGHUP)
     assert _reloaded(bot, before, 2)
-    time.sleep(1.0)
+    time.sleep(0.5)
     stop.set()
     sender.join()
     n = len(statuses)

@@ -26,7 +26,7 @@ from fake_socket import SocketRig
 APP_TOKEN = "xapp-1-A1-test"
 # A keepalive that notices a silent drop in about 1.5 s, for tests about what
 # happens after one: the default's timing is tested once, on its own.
-QUICK = {"ping_interval": 0.5, "ping_timeout": 1.0}
+QUICK = {"ping_interval": 0.5, "ping_timeout": 1.0, "close_timeout": 0.3}
 
 
 @pytest.fixture
@@ -229,7 +229,7 @@ def test_no_busy_loop_while_a_connection_is_silent(rig, handlers):
 def test_a_tcp_close_without_a_websocket_close_is_noticed_at_once_without_spinning(rig, handlers):
     """slack_sdk's built-in client spins a core on this for about a minute."""
     cpu = CpuMeter()
-    _connect(rig, handlers, 1)
+    _connect(rig, handlers, 1, close_timeout=0.3)
     last = _last(rig)
     rig.proxy.cut()
     cpu.mark()
