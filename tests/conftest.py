@@ -315,24 +315,44 @@ def _isolated_env(monkeypatch, tmp_path, request):
         monkeypatch.setenv("CHSM_CORPUS_DIR", str(CORPUS))
 
 
-def call_chsm(*args: str, stdin: bytes | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+def call_chsm(*args: str, stdin: bytes | None = None, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """`chsm` as run_chsm runs it (the same main(), exit code, stdout and
     stderr, `env` over this process's environment), but in this process:
     without the second of imports a child pays. run_chsm for the console
-    script itself."""
+    script itself. A call still running after `timeout` fails the test (a
+    `serve` that should have refused to start, say); logger levels a command
+    sets are put back."""
+    import logging
+
     from bot import cli
 
     out, err = io.StringIO(), io.StringIO()
+    result: dict = {}
+    levels = {name: lg.level for name, lg in logging.Logger.manager.loggerDict.items() if isinstance(lg, logging.Logger)}
+
+    def call():
+        try:
+            result["code"] = cli.main(list(args))
+        except SystemExit as exc:  # argparse's usage errors
+            result["code"] = exc.code if isinstance(exc.code, int) else 1
+        except BaseException as exc:  # re-raised below, in the test's thread
+            result["error"] = exc
+
     with pytest.MonkeyPatch.context() as mp:
         for k, v in (env or {}).items():
             mp.setenv(k, v)
         mp.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin or b""), encoding="utf-8"))
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                code = cli.main(list(args))
-            except SystemExit as exc:  # argparse's usage errors
-                code = exc.code if isinstance(exc.code, int) else 1
-    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
+            worker = threading.Thread(target=call, daemon=True)
+            worker.start()
+            worker.join(timeout)
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+    if worker.is_alive():
+        pytest.fail(f"chsm {' '.join(args)} still running after {timeout} s")
+    if "error" in result:
+        raise result["error"]
+    return subprocess.CompletedProcess(list(args), result["code"], out.getvalue(), err.getvalue())
 
 
 def run_chsm(*args: str, stdin: bytes | None = None, env: dict | None = None, timeout: int = 120):

@@ -14,7 +14,7 @@ from bot.slack.app import web_client
 from bot.slack.channels import CHANNEL_OFF, FOLLOWUPS_OFF, ChannelSettings, Channels
 from bot.slack.services import Services
 
-from conftest import ROOT, run_chsm
+from conftest import ROOT, call_chsm
 from fake_slack import BOT_TOKEN, FakeSlack
 from fakes import tiny_index, use_fake_encoder
 
@@ -127,14 +127,13 @@ def test_a_missing_or_unreadable_file_is_one_line(tmp_path):
         Channels.load(tmp_path / "bin.yml")
 
 
-@pytest.mark.slow  # `chsm serve` in a child process, twice
 def test_serve_stops_with_one_line_before_anything_else(tmp_path):
     bad = write(tmp_path, "channels:\n  C123:\n    replies: threaded\n")
     env = {"CHSM_CHANNELS_FILE": str(bad), "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": "x", "SLACK_API_URL": "http://127.0.0.1:9/api/"}
-    p = run_chsm("serve", "--http", env=env, timeout=60)
+    p = call_chsm("serve", "--http", env=env, timeout=60)
     assert p.returncode == 1 and "Traceback" not in p.stderr
     assert p.stderr.strip().splitlines() == ["chsm: channels file channels.yml: channels.C123.replies: must be 'thread' or 'ephemeral', not 'threaded'"]
-    p = run_chsm("serve", "--http", env={**env, "CHSM_CHANNELS_FILE": str(tmp_path / "gone.yml")}, timeout=60)
+    p = call_chsm("serve", "--http", env={**env, "CHSM_CHANNELS_FILE": str(tmp_path / "gone.yml")}, timeout=60)
     assert p.returncode == 1 and p.stderr.count("\n") == 1 and "channels file gone.yml: not found" in p.stderr
 
 

@@ -3,12 +3,8 @@ real signatures, a fake Slack Web API on loopback."""
 
 import gzip
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -293,8 +289,5 @@ def test_logs_are_structured_json(bot):
 def test_bad_configuration_fails_at_start_with_one_line(fake, tmp_path, env, expect):
     base = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": fake.api_url, "CHSM_DATA_DIR": str(tmp_path),
             "CHSM_INDEX_DIR": str(tmp_path / "index"), "CHSM_CORPUS_DIR": str(tmp_path / "corpus")}  # refused before any index is read
-    p = subprocess.run(
-        [str(Path(sys.executable).with_name("chsm")), "serve", "--http", "--port", "0"],
-        env={**os.environ, **base, **env}, capture_output=True, text=True, timeout=60,
-    )
+    p = call_chsm("serve", "--http", "--port", "0", env={**base, **env}, timeout=60)
     assert p.returncode == 1 and expect in p.stderr and "Traceback" not in p.stderr
