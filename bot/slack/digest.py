@@ -25,8 +25,6 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from bot.report import build_report, format_slack
-
 log = logging.getLogger("chsm.slack")
 
 ANCHOR = 4 * 86400 + 9 * 3600  # Monday 1970-01-05 09:00 UTC
@@ -72,6 +70,8 @@ class Digest:
             self.done.add(key)  # another replica has it
             return False
         self.done.add(key)
+        from bot.report import build_report, format_slack  # here: most bots post no digest, and it costs 0.07 s to import
+
         since = now - cfg.chsm_report_days * 86400
         report = build_report(self.svc.store.report_items(since), since=since, until=now)
         text, blocks = format_slack(report)

@@ -20,9 +20,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-import httpx
+if TYPE_CHECKING:  # imported where a download starts: httpx imports its CLI's rich and click too, 0.15 s
+    import httpx
 
 TEXT_SUFFIXES = (".log", ".txt", ".gz", ".out", ".err")
 GZIP_TYPES = ("application/gzip", "application/x-gzip")
@@ -102,7 +104,9 @@ def _mb(n: float) -> str:
 
 
 def fetch(files: list[dict], *, token: str, api_url: str, max_bytes: int, seconds: float, folder: str,
-          clock: Callable[[], float] = time.monotonic, transport: httpx.BaseTransport | None = None) -> list[Fetched]:
+          clock: Callable[[], float] = time.monotonic, transport: "httpx.BaseTransport | None" = None) -> list[Fetched]:
+    import httpx
+
     policy = HostPolicy(api_url)
     end = clock() + seconds
     out: list[Fetched] = []
@@ -139,7 +143,9 @@ def fetch(files: list[dict], *, token: str, api_url: str, max_bytes: int, second
     return out
 
 
-def _download(http: httpx.Client, policy: HostPolicy, url: str, token: str, path: str, max_bytes: int, end: float, seconds: float, clock) -> None:
+def _download(http: "httpx.Client", policy: HostPolicy, url: str, token: str, path: str, max_bytes: int, end: float, seconds: float, clock) -> None:
+    import httpx
+
     for _hop in range(MAX_REDIRECTS + 1):
         if not policy.may_follow(url):
             host = (_origin(url) or ("", "an unknown host", 0))[1]

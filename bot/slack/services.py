@@ -15,7 +15,6 @@ from http.client import HTTPException
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import Settings
@@ -33,7 +32,7 @@ log = logging.getLogger("chsm.slack")
 
 # What a Web API call may raise that is Slack's or the network's doing. Anything
 # else (a wrong keyword argument, a bug) is ours and must surface as one.
-TRANSPORT_ERRORS = (SlackClientError, OSError, HTTPException, httpx.HTTPError)
+TRANSPORT_ERRORS = (SlackClientError, OSError, HTTPException)  # slack_sdk's clients run on urllib
 # In-process answers computed at once (the listener executor has 32 threads,
 # most of them waiting on workers, downloads or Slack). More would only queue
 # for the GIL, where the ack path waits too. bench/slack.py with this: ack
