@@ -53,8 +53,13 @@ ONE_WORKER = {
 
 # And these start first, so that no worker is left running one alone at the end.
 LONG_FIRST = (
-    "tests/test_slack_workers.py::test_a_gzip_bomb_keeps_the_whole_bot_under_1_2_gb",
     "tests/test_slack_replicas.py",
+    "tests/test_slack_workers.py::test_a_gzip_bomb_keeps_the_whole_bot_under_1_2_gb",
+    "tests/test_slack_workers.py::test_a_job_past_its_deadline_tells_the_user_and_the_bot_recovers",
+    "tests/test_slack_reload.py",
+    "tests/test_eval.py",
+    "tests/test_store.py::test_the_serving_path_never_imports_torch",
+    "tests/test_store.py::test_two_processes_calling_ensure_build_once",
 )
 
 
