@@ -89,17 +89,16 @@ def pytest_collection_modifyitems(items):
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config):
-    """`-n auto`: a worker per core and one more, at most 4 (bot processes
-    and the real model take memory): a third of the slow tier's time is
-    waiting (keepalives, deadlines, drains), which the extra worker fills.
-    None for the fast tier alone, which workers make no faster (each one
-    collects every test again). PYTEST_XDIST_AUTO_NUM_WORKERS overrides."""
+    """`-n auto`: a worker per core, at most 4 (bot processes and the real
+    model take memory), and for the slow tier one more: a third of its time
+    is waiting (keepalives, deadlines, drains), which the extra worker fills.
+    PYTEST_XDIST_AUTO_NUM_WORKERS overrides."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
-    if "not slow" in (config.option.markexpr or ""):
-        return 0
     from bot.search.embed import cores
 
+    if "not slow" in (config.option.markexpr or ""):
+        return min(4, cores())
     return min(4, cores() + 1)
 
 
