@@ -204,9 +204,9 @@ def test_adversarial_lines_are_linear(unit):
 def test_realistic_40k_is_fast():
     texts = [corpus.realistic(40_000, seed) for seed in range(5)]
     redact(texts[0])
-    walls = []
+    cpu = []  # this thread's CPU: the other test workers on the box do not count
     for text in texts:
-        t = time.perf_counter()
+        t = time.thread_time()
         redact(text)
-        walls.append(time.perf_counter() - t)
-    assert statistics.median(walls) < 0.05
+        cpu.append(time.thread_time() - t)
+    assert statistics.median(cpu) < 0.05
