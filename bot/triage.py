@@ -303,6 +303,16 @@ def _decode(raw: bytes) -> str:
 
 
 def scan(sources: Sequence[tuple[str, Readable]], known: Sequence[str] = (), budget: Budget | None = None) -> Scan:
+    try:
+        return _scan(sources, known, budget)
+    finally:
+        # The line and token caches hold raw text, pasted secrets and all: none
+        # outlives the triage it served (repeats within one log are the gain).
+        _facts.cache_clear()
+        _token.cache_clear()
+
+
+def _scan(sources: Sequence[tuple[str, Readable]], known: Sequence[str], budget: Budget | None) -> Scan:
     budget = budget or Budget()
     deadline = time.monotonic() + budget.seconds if budget.seconds else None
     started = time.monotonic()

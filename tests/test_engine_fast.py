@@ -64,3 +64,14 @@ def test_empty_and_non_text_queries_are_usage_errors(tiny):
     for bad in ("", "  \n", None):
         with pytest.raises(UsageError):
             tiny.prepare(bad)
+
+
+def test_no_raw_line_outlives_its_triage(tiny):
+    """Lines and tokens are cached within a triage (logs repeat them); the
+    caches hold raw text, secrets included, so each triage empties them."""
+    import bot.triage as tri
+
+    log = b"ERROR relay handshake refused by peer\nERROR loginHSM -u CU -s cu1 -p Pa55word!\n" * 3
+    r = triage(tiny, [("x.log", io.BytesIO(log))])
+    assert r.redacted and "Pa55word" not in repr(r)
+    assert tri._facts.cache_info().currsize == 0 and tri._token.cache_info().currsize == 0
