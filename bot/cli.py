@@ -194,10 +194,10 @@ def _eval(args) -> int:
     from bot.search.engine import Engine
 
     engine = Engine.open(*_paths(args))
-    report = run(engine, args.queries or DEFAULT_QUERIES, splits=(args.split,) if args.split else None)
+    splits = (args.split,) if args.split else None
+    report = run(engine, args.queries or DEFAULT_QUERIES, splits=splits)
     if not args.queries and DEFAULT_LOGS.exists():
-        logs = run_logs(engine, DEFAULT_LOGS)
-        report["logs"] = {k: v for k, v in logs.items() if not args.split or k == args.split}
+        report["logs"] = run_logs(engine, DEFAULT_LOGS, splits=splits)
     if args.json:
         print(json.dumps(report, indent=2))
     else:

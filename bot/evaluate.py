@@ -112,9 +112,9 @@ def run(engine, paths: list[Path] | None = None, modes=tuple(MODES), splits: tup
     return report
 
 
-def run_logs(engine, path: Path = DEFAULT_LOGS) -> dict:
+def run_logs(engine, path: Path = DEFAULT_LOGS, splits: tuple[str, ...] | None = None) -> dict:
     """Triage of labelled logs: recall of the problems in them, and findings
-    that name no expected problem (false positives), per split."""
+    that name no expected problem (false positives), per split (`splits`: only those)."""
     from bot.triage import triage
 
     rows = []
@@ -122,6 +122,8 @@ def run_logs(engine, path: Path = DEFAULT_LOGS) -> dict:
         if not line.strip():
             continue
         spec = json.loads(line)
+        if splits is not None and spec.get("split", "train") not in splits:
+            continue
         # "a | b": either label is right for that problem.
         problems = [set().union(*(resolve(engine, alt) for alt in lbl.split(" | "))) for lbl in spec["expect"]]
         with open(path.parent / "logs" / spec["file"], "rb") as f:
