@@ -60,20 +60,26 @@ def _reloaded(bot, since: int, n: int = 1, timeout: float = 30) -> bool:
     return False
 
 
+def _paste(bot, fake, channel: str) -> dict:
+    """A pasted log in a DM: a job for a worker."""
+    log = "\n".join(["2026-11-27T10:00:00Z lib01 tapectl[77]: drawer interlock open"] * 3 + ["2026-11-27T10:00:01Z lib01 kernel: ok"] * 2)
+    bot.event({"type": "message", "channel_type": "im", "user": "U1", "text": log, "ts": "3.3", "channel": channel}, f"Ev{channel}")
+    [reply] = fake.wait(lambda: fake.api("chat.postMessage", channel=channel), timeout=60)
+    return reply["body"]
+
+
 def test_index_build_while_serving_is_picked_up(bot, fake):
     assert "tapectl" not in _ask(bot, fake, "CREL", "1.1")["text"]
+    assert "tapectl interlock reset" not in json.dumps(_paste(bot, fake, "DREL0"))  # a worker on the old index
     (bot.corpus / "tape.md").write_text(NEW_RUNBOOK, encoding="utf-8")
     before = _reloads(bot)
     built = call_chsm("index", "build", "--corpus", str(bot.corpus), "--out", str(bot.index), env=FAKE)
     assert built.returncode == 0, built.stderr
     assert _reloaded(bot, before)
     assert "drawer interlock" in _ask(bot, fake, "CREL", "2.2")["text"].lower()
-    # the workers reloaded too (old ones answer until the new ones are ready): a pasted log goes to a worker
+    # the workers reloaded too (old ones answer until the new ones are ready)
     assert fake.wait(lambda: any(r.get("msg") == "worker ready" and r.get("generation") == before + 1 for r in bot.records()), timeout=30)
-    log = "\n".join(["2026-11-27T10:00:00Z lib01 tapectl[77]: drawer interlock open"] * 3 + ["2026-11-27T10:00:01Z lib01 kernel: ok"] * 2)
-    bot.event({"type": "message", "channel_type": "im", "user": "U1", "text": log, "ts": "3.3", "channel": "DREL"}, "EvDREL")
-    [reply] = fake.wait(lambda: fake.api("chat.postMessage", channel="DREL"), timeout=60)
-    assert "tapectl interlock reset" in json.dumps(reply["body"])  # the new entry's fix, from a reloaded worker
+    assert "tapectl interlock reset" in json.dumps(_paste(bot, fake, "DREL"))  # the new entry's fix, from a reloaded worker
     assert bot.http.get("/healthz").json()["status"] == "ok"
 
 

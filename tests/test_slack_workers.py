@@ -102,17 +102,29 @@ def test_job_errors_come_back_as_what_they_are(pool):
     assert e.value.reason == "error"
 
 
+def test_no_worker_starts_before_the_first_job():
+    p = WorkerPool(1, 1, loader="slack_harness:load_nothing", deadline=DEADLINE)
+    p.start()
+    try:
+        p.reload()  # nothing to renew yet
+        time.sleep(0.3)
+        assert p.stats()["alive"] == 0
+        assert p.run("slack_harness:job_echo", 5) == 5 and p.stats()["alive"] == 1
+    finally:
+        p.close()
+
+
 def test_a_worker_that_cannot_load_fails_jobs_instead_of_hanging():
     p = WorkerPool(1, 1, loader="slack_harness:no_such_loader", deadline=3.0)
     p.start()
     try:
-        time.sleep(0.5)
-        end = time.time() + 30
-        while p.stats().get("error") is None and time.time() < end:
-            time.sleep(0.1)
+        t0 = time.perf_counter()
         with pytest.raises(JobFailed) as e:
             p.run("slack_harness:job_echo", 1)
-        assert e.value.reason == "unavailable"
+        assert e.value.reason == "unavailable" and time.perf_counter() - t0 < 10
+        assert p.stats().get("error")
+        with pytest.raises(JobFailed):  # and the next job too, while it retries
+            p.run("slack_harness:job_echo", 2)
     finally:
         p.close()
 

@@ -196,8 +196,8 @@ class Services:
             self._ready.set()
 
     def start(self) -> None:
-        """The engine in a thread, the workers in their processes: the server
-        listens meanwhile (/healthz says 503 until the engine is in)."""
+        """The engine in a thread (the server listens meanwhile; /healthz says
+        503 until the engine is in); the workers with the first heavy job."""
         threading.Thread(target=self.load_engine, name="engine-load", daemon=True).start()
         threading.Thread(target=self._watch_manifest, name="index-watch", daemon=True).start()
         self.pool.start()

@@ -5,6 +5,11 @@ the serving process stalls every ack and every answer with it. Here each
 worker is a separate process (spawned, never forked from the threaded
 server) that loads the engine once and then runs jobs one at a time:
 
+- the workers start with the first job admitted, not with the server: each
+  holds its own copy of the index (about 340 MB with the real model), which
+  a bot that never gets a file or a long paste need not pay for; the first
+  job waits the second or so a worker takes to load (a file's download
+  runs meanwhile);
 - admission is bounded: `size` running plus `queue` waiting; past that,
   `run` raises `Busy` at once and the caller tells the user to come back;
 - a job still running after `deadline` seconds gets its worker killed and
@@ -173,24 +178,35 @@ class WorkerPool:
         self._failed: str | None = None  # why no worker could start, if none could
         self._closed = False
         self._started = False
+        self._spawned = False  # the first job admitted starts the workers
         self._gen = 0  # bumped by reload(): workers of an older generation hold the old index
         self._fresh = 0  # workers of the current generation that are ready
 
     # -- lifecycle ------------------------------------------------------------
     def start(self) -> None:
+        """Take jobs from now on; the workers start with the first one."""
         self._started = True
+
+    def _spawn_first(self) -> None:
+        with self._lock:
+            if self._spawned or self._closed:
+                return
+            self._spawned = True
         for _ in range(self.size):
             self._spawn_soon(0)
 
     def reload(self, loader: str | None = None) -> None:
         """New workers load the current index (with `loader`, from now on);
         old ones keep answering until the new ones are ready, then finish
-        their job and go. Never a moment without a worker, never a job cut short."""
+        their job and go. Never a moment without a worker, never a job cut
+        short. Before the first job there are none to renew."""
         with self._lock:
             if loader:
                 self.loader = loader
             self._gen += 1
             self._fresh = 0
+            if not self._spawned:
+                return
         for _ in range(self.size):
             self._spawn_soon(0)
 
@@ -288,6 +304,8 @@ class WorkerPool:
             raise Busy()
         with self._lock:
             self._admitted += 1
+        if self._started:
+            self._spawn_first()
         return Ticket(self)
 
     def run(self, fn: str, *args, **kwargs):
