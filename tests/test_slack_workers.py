@@ -13,7 +13,8 @@ from bot.errors import InputError
 from bot.slack.workers import Busy, JobFailed, WorkerPool
 
 from conftest import CORPUS, uid
-from slack_harness import TINY_FIX, TINY_LOG, BotProcess, error_lines_gzip, file_share, gzip_bomb, job_hold_gil, long_line_log, tiny_bot
+from pool_jobs import job_hold_gil
+from slack_harness import TINY_FIX, TINY_LOG, BotProcess, error_lines_gzip, file_share, gzip_bomb, long_line_log, tiny_bot
 
 pytestmark = pytest.mark.slow  # real processes throughout
 
@@ -23,9 +24,9 @@ DEADLINE = 2.0  # the pool's; every job below but the one that tests it ends wel
 
 @pytest.fixture
 def pool():
-    p = WorkerPool(1, 1, loader="slack_harness:load_nothing", deadline=DEADLINE)
+    p = WorkerPool(1, 1, loader="pool_jobs:load_nothing", deadline=DEADLINE)
     p.start()
-    assert p.run("slack_harness:job_echo", 1) == 1  # waits for the worker to load
+    assert p.run("pool_jobs:job_echo", 1) == 1  # waits for the worker to load
     yield p
     p.close()
 
@@ -57,13 +58,13 @@ def test_a_gil_holding_job_in_a_worker_does_not_stall_this_process(pool):
     with Ticker() as in_thread:  # what the old code did: the work in a thread of the server
         job_hold_gil(None, 2.0)  # its last match holds the GIL 0.5 to 1 s
     with Ticker() as in_worker:
-        pool.run("slack_harness:job_hold_gil", 1.0)
+        pool.run("pool_jobs:job_hold_gil", 1.0)
     assert in_thread.gap > 0.4  # the test means something
     assert in_worker.gap < 0.2, in_worker.gap
 
 
 def test_a_full_pool_says_busy_at_once(pool):
-    started = [threading.Thread(target=pool.run, args=("slack_harness:job_sleep", 0.8)) for _ in range(2)]  # one runs, one waits
+    started = [threading.Thread(target=pool.run, args=("pool_jobs:job_sleep", 0.8)) for _ in range(2)]  # one runs, one waits
     for t in started:
         t.start()
     time.sleep(0.3)
@@ -71,60 +72,60 @@ def test_a_full_pool_says_busy_at_once(pool):
     assert stats["busy"] == 1 and stats["queued"] == 1 and stats["saturated"]
     t0 = time.perf_counter()
     with pytest.raises(Busy):
-        pool.run("slack_harness:job_echo", 2)
+        pool.run("pool_jobs:job_echo", 2)
     assert time.perf_counter() - t0 < 0.1
     for t in started:
         t.join()
-    assert pool.run("slack_harness:job_echo", 3) == 3 and not pool.stats()["saturated"]
+    assert pool.run("pool_jobs:job_echo", 3) == 3 and not pool.stats()["saturated"]
 
 
 def test_a_job_past_its_deadline_is_killed_and_the_worker_replaced(pool):
     t0 = time.perf_counter()
     with pytest.raises(JobFailed) as e:
-        pool.run("slack_harness:job_sleep", 30)
+        pool.run("pool_jobs:job_sleep", 30)
     assert e.value.reason == "deadline" and time.perf_counter() - t0 < DEADLINE + 2
     assert pool.stats()["restarts"] == 1
-    assert pool.run("slack_harness:job_echo", "again") == "again"  # the new worker
+    assert pool.run("pool_jobs:job_echo", "again") == "again"  # the new worker
 
 
 def test_a_worker_that_dies_is_replaced(pool):
     with pytest.raises(JobFailed) as e:
-        pool.run("slack_harness:job_die")
+        pool.run("pool_jobs:job_die")
     assert e.value.reason == "crashed"
-    assert pool.run("slack_harness:job_echo", 4) == 4
+    assert pool.run("pool_jobs:job_echo", 4) == 4
 
 
 def test_job_errors_come_back_as_what_they_are(pool):
     with pytest.raises(InputError, match="x.log looks binary"):
-        pool.run("slack_harness:job_input_error", "x.log looks binary")
+        pool.run("pool_jobs:job_input_error", "x.log looks binary")
     with pytest.raises(JobFailed) as e:  # a bug: logged in the worker, generic here
-        pool.run("slack_harness:job_bug")
+        pool.run("pool_jobs:job_bug")
     assert e.value.reason == "error"
 
 
 def test_no_worker_starts_before_the_first_job():
-    p = WorkerPool(1, 1, loader="slack_harness:load_nothing", deadline=DEADLINE)
+    p = WorkerPool(1, 1, loader="pool_jobs:load_nothing", deadline=DEADLINE)
     p.start()
     try:
         p.reload()  # nothing to renew yet
         time.sleep(0.3)
         assert p.stats()["alive"] == 0
-        assert p.run("slack_harness:job_echo", 5) == 5 and p.stats()["alive"] == 1
+        assert p.run("pool_jobs:job_echo", 5) == 5 and p.stats()["alive"] == 1
     finally:
         p.close()
 
 
 def test_a_worker_that_cannot_load_fails_jobs_instead_of_hanging():
-    p = WorkerPool(1, 1, loader="slack_harness:no_such_loader", deadline=3.0)
+    p = WorkerPool(1, 1, loader="pool_jobs:no_such_loader", deadline=3.0)
     p.start()
     try:
         t0 = time.perf_counter()
         with pytest.raises(JobFailed) as e:
-            p.run("slack_harness:job_echo", 1)
+            p.run("pool_jobs:job_echo", 1)
         assert e.value.reason == "unavailable" and time.perf_counter() - t0 < 10
         assert p.stats().get("error")
         with pytest.raises(JobFailed):  # and the next job too, while it retries
-            p.run("slack_harness:job_echo", 2)
+            p.run("pool_jobs:job_echo", 2)
     finally:
         p.close()
 
