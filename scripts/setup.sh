@@ -132,6 +132,7 @@ fi
 # process would compile torch and transformers again (about 10 s of CPU).
 warm() { env -u PYTHONDONTWRITEBYTECODE "$@"; }
 warm .venv/bin/python -c 'import slack_bolt, slack_sdk, waitress, httpx, prometheus_client, pydantic_settings, pytest, hypothesis' 2>/dev/null || true
+warm .venv/bin/python -m compileall -q bot >/dev/null || true  # all of it: `chsm serve` imports more than `chsm ask` below
 
 # Any command builds a missing or stale index by itself (one line on stderr);
 # a fresh one is only checked, so a second run is quick.

@@ -1,5 +1,6 @@
 import gzip
 import io
+import time
 
 import pytest
 
@@ -158,13 +159,29 @@ def test_gzip_bomb_is_bounded_by_the_byte_budget(engine):
     assert any("first 17 MB" in n or "size limit" in n for n in r.notes)
 
 
+class _Stalling(io.BytesIO):
+    """A log whose reads after the first take `pause` seconds each."""
+
+    def __init__(self, data: bytes, pause: float):
+        super().__init__(data)
+        self.pause, self.reads = pause, 0
+
+    def read(self, n=-1):
+        self.reads += 1
+        if self.reads > 1:
+            time.sleep(self.pause)
+        return super().read(n)
+
+
 def test_time_budget_gives_a_partial_report(engine, monkeypatch):
     import bot.triage as t
     from bot.triage import Budget
 
     monkeypatch.setattr(t, "CHUNK", 1024)
     data = b"C_Login failed with error code: 0xa3\n" + b"INFO line\n" * 200_000
-    r = triage(engine, [("slow.log", io.BytesIO(data))], Budget(seconds=0.0001))
+    # The budget runs out in the second read, whatever the load on this box
+    # (a 0.1 ms budget could run out before the first line was read).
+    r = triage(engine, [("slow.log", _Stalling(data, pause=0.6))], Budget(seconds=0.5))
     assert r.findings and r.notes and r.notes[0].startswith("stopped after")
 
 
