@@ -5,7 +5,7 @@ import os
 # One BLAS thread, unless the operator says otherwise. Our matrix products are
 # one query against a few thousand rows, where threads give nothing; and
 # OpenBLAS (numpy's, and faiss's own copy) starts a thread per core in every
-# process that imports it, about 0.25 s of CPU each time, then spins them
+# process that imports it, 0.1 to 0.25 s of CPU each time, then spins them
 # after each call. Read when numpy loads, so it is set before any import of it.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 

@@ -52,9 +52,10 @@ ONE_WORKER = {
 
 
 # xdist hands out tests in collection order. These start first: the longest,
-# so that no worker is left running one alone at the end. The rest of the slow tier (bot processes, waits) is then
-# spread through the fast tier's short CPU-bound tests, which fill the
-# cores while slow tests wait and finish the run (order_for_xdist).
+# so that no worker is left running one alone at the end. The rest of the
+# slow tier (bot processes, waits) is then spread through the fast tier's
+# short CPU-bound tests, which fill the cores while slow tests wait and
+# finish the run (order_for_xdist).
 LONG_FIRST = (
     "tests/test_slack_replicas.py",
     "tests/test_slack_workers.py::test_a_gzip_bomb_keeps_the_whole_bot_under_1_2_gb",
