@@ -133,10 +133,16 @@ fi
 warm() { env -u PYTHONDONTWRITEBYTECODE "$@"; }
 warm .venv/bin/python -c 'import slack_bolt, slack_sdk, waitress, httpx, prometheus_client, pydantic_settings, pytest, hypothesis' 2>/dev/null || true
 warm .venv/bin/python -m compileall -q bot >/dev/null || true  # all of it: `chsm serve` imports more than `chsm ask` below
+# The tests' own bytecode (pytest's assert-rewritten modules) too, beside the
+# index build below: otherwise each of pytest's workers compiles all of them
+# on the first run (1.7 s each).
+warm .venv/bin/python -m pytest --collect-only -q -n 0 -p no:cacheprovider >/dev/null 2>&1 &
+tests_warm=$!
 
 # Any command builds a missing or stale index by itself (one line on stderr);
 # a fresh one is only checked, so a second run is quick.
 echo '$ chsm ask "C_Login failed with error code: 0xa3"'
 warm .venv/bin/chsm ask "C_Login failed with error code: 0xa3"
+wait "$tests_warm" || true
 step "index ready, first answer above"
 say "done: .venv/bin/chsm is ready; tests: .venv/bin/pytest"
