@@ -34,13 +34,13 @@ GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 class WsConn:
     """One accepted WebSocket connection (server side)."""
 
-    def __init__(self, server: "FakeSocketMode", sock: socket.socket, path: str, number: int):
+    def __init__(self, server: "FakeSocketMode", sock: socket.socket, path: str, number: int, opened_at: float):
         self.server = server
         self.sock = sock
         self.peer_port = sock.getpeername()[1]
         self.path = path
         self.number = number
-        self.opened_at = time.monotonic()
+        self.opened_at = opened_at
         self.closed_at: float | None = None
         self.pings = 0
         self.texts: list[dict] = []
@@ -160,6 +160,9 @@ class FakeSocketMode:
             path = lines[0].split(" ")[1]
             headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)}
             accept = base64.b64encode(hashlib.sha1((headers["sec-websocket-key"] + GUID).encode()).digest()).decode()
+            # Open from the moment the 101 goes out: the client may act on it
+            # (close its old connection) before this thread runs again.
+            opened_at = time.monotonic()
             sock.sendall(
                 ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                  f"Sec-WebSocket-Accept: {accept}\r\n\r\n").encode()
@@ -169,7 +172,7 @@ class FakeSocketMode:
             sock.close()
             return
         with self.lock:
-            conn = WsConn(self, sock, path, len(self.conns) + 1)
+            conn = WsConn(self, sock, path, len(self.conns) + 1, opened_at)
             self.conns.append(conn)
             self.changed.notify_all()
         conn.serve()
