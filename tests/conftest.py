@@ -7,6 +7,7 @@ and the fake Slack."""
 import contextlib
 import fcntl
 import functools
+import gc
 import hashlib
 import io
 import itertools
@@ -89,6 +90,12 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group(group_of(item.nodeid)))
     if os.environ.get("PYTEST_XDIST_WORKER"):
         items[:] = order_for_xdist(items)
+
+
+def pytest_collection_finish(session):
+    """What collection imported lives as long as the session: out of the
+    cyclic GC's way (its full passes over it cost each worker about a second)."""
+    gc.freeze()
 
 
 def order_for_xdist(items: list) -> list:
