@@ -9,4 +9,9 @@ import os
 # after each call. Read when numpy loads, so it is set before any import of it.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+
+def cores() -> int:
+    """The cores this process may run on (a container's or taskset's share)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
 __version__ = "0.1.0"

@@ -125,10 +125,11 @@ def pytest_xdist_auto_num_workers(config):
     PYTEST_XDIST_AUTO_NUM_WORKERS overrides."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1  # as bot.search.embed.cores(), without numpy in the controller
+    from bot import cores  # not numpy's import time in the controller
+
     if "not slow" in (config.option.markexpr or ""):
-        return min(4, cores)
-    return min(4, cores + 1)
+        return min(4, cores())
+    return min(4, cores() + 1)
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot import cores
 from bot.corpus import corpus_hash, load_corpus
 from bot.corpus.text import plain
 from bot.errors import ChsmError, IndexError_
@@ -310,7 +311,7 @@ def _build(corpus_dir: Path, index_dir: Path, encoder, log) -> dict:
         if encoder is None:
             # First: the export (if any) runs before this process loads torch.
             query_encoder = _place_query_encoder(tmp / embed.ONNX_FILE, index_dir, log, errlog)
-            encoder = embed.OnnxEncoder(tmp / embed.ONNX_FILE, threads=embed.cores())
+            encoder = embed.OnnxEncoder(tmp / embed.ONNX_FILE, threads=cores())
             agreement = encoder.agreement()
             if agreement < embed.AGREEMENT:
                 raise IndexError_(

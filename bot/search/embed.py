@@ -116,11 +116,6 @@ def identity(encoder: Encoder | None = None) -> tuple[str, str]:
 ENCODE_BATCH = 16
 
 
-def cores() -> int:
-    """The cores this process may run on (a container's or taskset's share)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 class OnnxEncoder:
     """ONNX Runtime + the model's own tokenizer.json: ~5 ms a query on one
     thread. A build passes threads=cores for the documents."""
