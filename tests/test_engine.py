@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from bot.errors import UsageError
@@ -65,12 +66,19 @@ def test_batch_equals_single(engine):
 
 
 def test_the_encoder_never_runs_a_huge_batch(engine, monkeypatch):
-    """900 texts at once once took 16 GB (attention grows with batch x tokens^2)."""
+    """900 texts at once once took 16 GB (attention grows with rows x tokens^2):
+    each ONNX run holds at most BATCH_TOKENS tokens, padding included; and
+    the texts, run shortest first, come back in the order they were given."""
     from bot.search import embed
 
-    sizes = []
-    real = embed.OnnxEncoder._encode
-    monkeypatch.setattr(embed.OnnxEncoder, "_encode", lambda self, texts: sizes.append(len(texts)) or real(self, texts))
-    n = 2 * embed.ENCODE_BATCH + 1  # three batches, the last one short
-    vecs = engine.encoder.encode([f"C_Login failed {i}" for i in range(n)])  # short: the batch size is the point
-    assert vecs.shape == (n, 384) and max(sizes) <= embed.ENCODE_BATCH and len(sizes) == 3
+    shapes = []
+    real = embed.OnnxEncoder._run
+    monkeypatch.setattr(embed.OnnxEncoder, "_run", lambda self, enc: shapes.append((len(enc), max(len(e.ids) for e in enc))) or real(self, enc))
+    # Short ones and long ones, interleaved; the last is past MAX_TOKENS.
+    texts = [f"C_Login failed {i} " + "0xa3 " * (i % 3) * 8 for i in range(30)] + ["HSM " * 300]
+    vecs = engine.encoder.encode(texts)
+    assert vecs.shape == (len(texts), 384) and len(shapes) >= 3
+    assert max(rows * width for rows, width in shapes) <= embed.BATCH_TOKENS
+    assert max(width for _, width in shapes) == embed.MAX_TOKENS
+    alone = np.stack([engine.encoder.encode([t])[0] for t in texts[::7]])
+    assert np.abs(vecs[::7] - alone).max() < 1e-5
