@@ -163,3 +163,16 @@ def test_previous_index_file_is_reused_only_when_it_verifies(fake_export, tmp_pa
     onnx.write_bytes(b"an exported model" * 1000)
     (index / "manifest.json").write_text(json.dumps(manifest))
     assert build._place_query_encoder(tmp_path / "dest4.onnx", index, print, None)["from"] == "cache"
+
+
+def test_texts_are_tokenized_in_bounded_windows(monkeypatch):
+    """A tokenizer encoding keeps what truncation cut off: a long `ask
+    --batch` of huge pastes is tokenized a window at a time, every text once,
+    in order."""
+    monkeypatch.setattr(embed, "WINDOW_TEXTS", 3)
+    monkeypatch.setattr(embed, "WINDOW_CHARS", 100)
+    texts = ["a"] * 7 + ["b" * 60, "c" * 60, "d" * 500, "e"]
+    windows = list(embed._windows(texts))
+    assert [texts[i] for first, last in windows for i in range(first, last)] == texts
+    assert [last - first for first, last in windows] == [3, 3, 2, 1, 1, 1]  # a text past the budget goes alone
+    assert list(embed._windows([])) == []

@@ -82,3 +82,24 @@ def test_the_encoder_never_runs_a_huge_batch(engine, monkeypatch):
     assert max(width for _, width in shapes) == embed.MAX_TOKENS
     alone = np.stack([engine.encoder.encode([t])[0] for t in texts[::7]])
     assert np.abs(vecs[::7] - alone).max() < 1e-5
+
+
+def test_a_huge_paste_is_encoded_from_its_first_tokens_only(engine, monkeypatch):
+    """The model reads 256 tokens; the tokenizer is not made to split the
+    other 190,000 characters of a paste first (0.23 s)."""
+    from bot.search import embed
+
+    seen = []
+    real = engine.encoder.tokenizer
+
+    class Counting:
+        def encode_batch(self, texts):
+            seen.extend(map(len, texts))
+            return real.encode_batch(texts)
+
+    huge, short = "C_Login failed 0xa3 " * 10_000, "C_Login failed 0xa3 " * 120  # both past 256 tokens
+    [want] = engine.encoder.encode([short])
+    monkeypatch.setattr(engine.encoder, "tokenizer", Counting())
+    [vec] = engine.encoder.encode([huge])
+    assert seen == [embed.TEXT_CHARS] and embed.TEXT_CHARS < len(huge) / 5
+    assert np.abs(vec - want).max() < 1e-6

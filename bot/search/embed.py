@@ -120,6 +120,26 @@ def identity(encoder: Encoder | None = None) -> tuple[str, str]:
 # longest), 900 eval queries 8.5 s (14 s one at a time). Attention is
 # rows x 12 heads x tokens^2 floats: bounded by the budget, not the input.
 BATCH_TOKENS = 512
+# Texts tokenized (and sorted) at a time, at most this many or this many
+# characters: a tokenizer encoding keeps what truncation cut off, ~60 bytes
+# a character, so a long `ask --batch` of 200,000-character pastes holds
+# ~60 MB of them at a time, not all.
+WINDOW_TEXTS, WINDOW_CHARS = 1024, 1_000_000
+# The model reads MAX_TOKENS; the tokenizer would still split all of a
+# 200,000-character paste first (0.23 s). 256 tokens run past this many
+# characters only in words over 100 characters (one [UNK] each).
+TEXT_CHARS = 128 * MAX_TOKENS
+
+
+def _windows(texts: list[str]):
+    first = 0
+    while first < len(texts):
+        last, chars = first + 1, len(texts[first])
+        while last < len(texts) and last - first < WINDOW_TEXTS and chars + len(texts[last]) <= WINDOW_CHARS:
+            chars += len(texts[last])
+            last += 1
+        yield first, last
+        first = last
 
 
 class OnnxEncoder:
@@ -140,16 +160,18 @@ class OnnxEncoder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), DIM), dtype=np.float32)
-        enc = self.tokenizer.encode_batch(texts)
-        order = sorted(range(len(texts)), key=lambda i: len(enc[i].ids))
-        start = 0
-        while start < len(order):
-            end = start + 1
-            while end < len(order) and (end + 1 - start) * len(enc[order[end]].ids) <= BATCH_TOKENS:
-                end += 1
-            rows = order[start:end]
-            out[rows] = self._run([enc[i] for i in rows])
-            start = end
+        texts = [t[:TEXT_CHARS] for t in texts]
+        for first, last in _windows(texts):
+            enc = self.tokenizer.encode_batch(texts[first:last])
+            order = sorted(range(len(enc)), key=lambda i: len(enc[i].ids))
+            start = 0
+            while start < len(order):
+                end = start + 1
+                while end < len(order) and (end + 1 - start) * len(enc[order[end]].ids) <= BATCH_TOKENS:
+                    end += 1
+                rows = order[start:end]
+                out[[first + i for i in rows]] = self._run([enc[i] for i in rows])
+                start = end
         return out
 
     def agreement(self) -> float:
