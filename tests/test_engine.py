@@ -86,7 +86,7 @@ def test_the_encoder_never_runs_a_huge_batch(engine, monkeypatch):
 
 def test_a_huge_paste_is_encoded_from_its_first_tokens_only(engine, monkeypatch):
     """The model reads 256 tokens; the tokenizer is not made to split the
-    other 190,000 characters of a paste first (0.23 s)."""
+    rest of a 200,000-character paste first (0.23 s)."""
     from bot.search import embed
 
     seen = []

@@ -12,9 +12,11 @@ import hashlib
 import importlib
 import importlib.metadata
 import importlib.util
+import itertools
 import json
 import os
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -131,15 +133,27 @@ WINDOW_TEXTS, WINDOW_CHARS = 1024, 1_000_000
 TEXT_CHARS = 128 * MAX_TOKENS
 
 
-def _windows(texts: list[str]):
+def _runs(n: int, fits) -> Iterator[tuple[int, int]]:
+    """Items 0..n-1 in consecutive [first, last) ranges, each as long as
+    fits(first, last) allows, and at least one item."""
     first = 0
-    while first < len(texts):
-        last, chars = first + 1, len(texts[first])
-        while last < len(texts) and last - first < WINDOW_TEXTS and chars + len(texts[last]) <= WINDOW_CHARS:
-            chars += len(texts[last])
+    while first < n:
+        last = first + 1
+        while last < n and fits(first, last + 1):
             last += 1
         yield first, last
         first = last
+
+
+def _windows(texts: list[str]) -> Iterator[tuple[int, int]]:
+    chars = list(itertools.accumulate(map(len, texts), initial=0))
+    return _runs(len(texts), lambda a, b: b - a <= WINDOW_TEXTS and chars[b] - chars[a] <= WINDOW_CHARS)
+
+
+def _batches(widths: list[int]) -> Iterator[tuple[int, int]]:
+    """Runs of at most BATCH_TOKENS, padding included, over texts of these
+    token counts, ascending (so a run's last text is its longest)."""
+    return _runs(len(widths), lambda a, b: (b - a) * widths[b - 1] <= BATCH_TOKENS)
 
 
 class OnnxEncoder:
@@ -164,14 +178,9 @@ class OnnxEncoder:
         for first, last in _windows(texts):
             enc = self.tokenizer.encode_batch(texts[first:last])
             order = sorted(range(len(enc)), key=lambda i: len(enc[i].ids))
-            start = 0
-            while start < len(order):
-                end = start + 1
-                while end < len(order) and (end + 1 - start) * len(enc[order[end]].ids) <= BATCH_TOKENS:
-                    end += 1
-                rows = order[start:end]
+            for a, b in _batches([len(enc[i].ids) for i in order]):
+                rows = order[a:b]
                 out[[first + i for i in rows]] = self._run([enc[i] for i in rows])
-                start = end
         return out
 
     def agreement(self) -> float:
